@@ -1,0 +1,5 @@
+"""`python -m deploytool`."""
+
+from deploytool.cli import main
+
+main()

@@ -1,0 +1,37 @@
+"""Verbs whose issue has not landed yet: present in --help, failing with a clear error."""
+
+from __future__ import annotations
+
+import typer
+
+from deploytool.cli.state import examples
+from deploytool.errors import NotBuiltYet
+
+
+def register(app: typer.Typer) -> None:
+    @app.command(
+        epilog=examples("deploytool build", "deploytool build --plan"),
+    )
+    def build() -> None:
+        """Build the release artifact: lib/ (pure Python), env (compiled, built in Vagrant) and the app."""
+        raise NotBuiltYet("build")
+
+    @app.command(epilog=examples("deploytool push --role shard", "deploytool push --role shard --dry-run"))
+    def push() -> None:
+        """Ship the built release to every host of a role, switch it in atomically, health-check it."""
+        raise NotBuiltYet("push")
+
+    @app.command(epilog=examples("deploytool rollback --role shard", "deploytool rollback --to 20261124-ab12cd"))
+    def rollback() -> None:
+        """Switch hosts back to their previous (or a named) release."""
+        raise NotBuiltYet("rollback")
+
+    @app.command(epilog=examples("deploytool releases", "deploytool releases --role shard --json"))
+    def releases() -> None:
+        """Show, per host, the current release, the kept ones, and who deployed them when."""
+        raise NotBuiltYet("releases")
+
+    @app.command(epilog=examples("deploytool deb --role shard", "deploytool deb --version 1.2.0 --out dist/"))
+    def deb() -> None:
+        """Package the built release and its systemd units as a Debian package."""
+        raise NotBuiltYet("deb")
