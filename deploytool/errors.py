@@ -100,3 +100,9 @@ class DeployLocked(DeploytoolError):
     """Another deploy holds the lock on a host."""
 
     exit_code = 4
+
+
+class HostUnreachable(DeploytoolError):
+    """A host did not answer on SSH (timeout, refused, no route, authentication failed)."""
+
+    exit_code = 3

@@ -46,15 +46,22 @@ def _version(value: bool) -> None:
 def root(
     ctx: typer.Context,
     project: Path = typer.Option(
-        Path("."), "--project", "-C", help="The app's folder (the one holding etc/config.json).",
+        Path("."),
+        "--project",
+        "-C",
+        help="The app's folder (the one holding etc/config.json).",
         show_default="current folder",
     ),
     set_: list[str] = typer.Option(
-        [], "--set", metavar="KEY.PATH=VALUE",
+        [],
+        "--set",
+        metavar="KEY.PATH=VALUE",
         help="Override a config value after all files are merged, e.g. --set deploy.keep_releases=3. "
         "VALUE is read as JSON when it parses, else as a string.",
     ),
-    json_: bool = typer.Option(False, "--json", help="Machine-readable output on stdout; human text on stderr."),
+    json_: bool = typer.Option(
+        False, "--json", help="Machine-readable output on stdout; human text on stderr."
+    ),
     verbose: int = typer.Option(0, "--verbose", "-v", count=True, help="More detail (repeat for more)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Only errors."),
     no_color: bool = typer.Option(False, "--no-color", help="No colours (NO_COLOR is honoured too)."),

@@ -21,7 +21,9 @@ def register(app: typer.Typer) -> None:
         """Ship the built release to every host of a role, switch it in atomically, health-check it."""
         raise NotBuiltYet("push")
 
-    @app.command(epilog=examples("deploytool rollback --role shard", "deploytool rollback --to 20261124-ab12cd"))
+    @app.command(
+        epilog=examples("deploytool rollback --role shard", "deploytool rollback --to 20261124-ab12cd")
+    )
     def rollback() -> None:
         """Switch hosts back to their previous (or a named) release."""
         raise NotBuiltYet("rollback")
