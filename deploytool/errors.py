@@ -106,3 +106,21 @@ class HostUnreachable(DeploytoolError):
     """A host did not answer on SSH (timeout, refused, no route, authentication failed)."""
 
     exit_code = 3
+
+
+class FleetStepFailed(DeploytoolError):
+    """A step failed on one or more hosts; every failed host is listed, once (fabric's GroupResult)."""
+
+    def __init__(self, step: str, failures: dict[str, BaseException], hint: str | None = None) -> None:
+        detail = "; ".join(f"{host}: {_one_line(exc)}" for host, exc in sorted(failures.items()))
+        super().__init__(f"{step} failed on {len(failures)} host(s): {detail}", hint)
+        self.step = step
+        self.failures = failures
+        codes = {getattr(exc, "exit_code", 1) for exc in failures.values()}
+        self.exit_code = codes.pop() if len(codes) == 1 else 1
+
+
+def _one_line(exc: BaseException) -> str:
+    text = str(exc) or type(exc).__name__
+    host_prefix = text.split(": ", 1)
+    return host_prefix[1] if len(host_prefix) == 2 and " " not in host_prefix[0] else text
