@@ -1,0 +1,146 @@
+"""Facts about a host in one round trip, and a tree digest computed the same way here and there.
+
+`SCRIPT` is static Python (stdlib only) run by the host's python3; its input is one JSON argv
+item, so no value is ever spliced into code. The same source computes digests locally, so both
+sides agree by construction.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from deploytool.remote.shell import Argv
+
+SCRIPT = r'''
+import hashlib, json, os, platform, shutil, subprocess, sys, sysconfig
+
+def tree_digest(root):
+    """sha256 over every path under root (sorted): kind, relative path, mode bits, content or link target."""
+    h = hashlib.sha256()
+    for base, dirs, files in os.walk(root):
+        dirs.sort()
+        for name in sorted(dirs + files):
+            path = os.path.join(base, name)
+            rel = os.path.relpath(path, root)
+            st = os.lstat(path)
+            if os.path.islink(path):
+                h.update(b"L\0" + rel.encode() + b"\0" + os.readlink(path).encode() + b"\0")
+            elif os.path.isdir(path):
+                h.update(b"D\0" + rel.encode() + b"\0")
+            else:
+                h.update(b"F\0" + rel.encode() + b"\0" + (b"x" if st.st_mode & 0o111 else b"-") + b"\0")
+                with open(path, "rb") as fh:
+                    for chunk in iter(lambda: fh.read(1 << 20), b""):
+                        h.update(chunk)
+                h.update(b"\0")
+    return h.hexdigest()
+
+def listing(path):
+    try:
+        return sorted(n for n in os.listdir(path) if not n.startswith("."))
+    except OSError:
+        return []
+
+def file_sha(path):
+    try:
+        with open(path, "rb") as fh:
+            return hashlib.sha256(fh.read()).hexdigest()
+    except OSError:
+        return None
+
+def facts(args):
+    root = args["root"]
+    glibc = platform.libc_ver()[1] or None
+    out = {
+        "python": platform.python_version(),
+        "abi": sysconfig.get_config_var("SOABI"),
+        "glibc": glibc,
+        "machine": platform.machine(),
+        "root_exists": os.path.isdir(root),
+        "current": os.readlink(os.path.join(root, "current")) if os.path.islink(os.path.join(root, "current")) else None,
+        "releases": listing(os.path.join(root, "releases")),
+        "envs": listing(os.path.join(root, "envs")),
+        "units": {u: file_sha(os.path.join("/etc/systemd/system", u)) for u in args.get("units", [])},
+        "sudo": subprocess.run(["sudo", "-n", "true"], capture_output=True).returncode == 0,
+    }
+    probe = root if os.path.isdir(root) else os.path.dirname(root.rstrip("/")) or "/"
+    while not os.path.isdir(probe):
+        probe = os.path.dirname(probe)
+    out["disk_free_kib"] = shutil.disk_usage(probe).free // 1024
+    lock = os.path.join(root, ".deploytool", "lock", "holder.json")
+    try:
+        with open(lock) as fh:
+            out["lock"] = json.load(fh)
+    except (OSError, ValueError):
+        out["lock"] = None
+    return out
+
+def digests(args):
+    return {p: (tree_digest(p) if os.path.isdir(p) else None) for p in args["paths"]}
+
+if __name__ == "__main__":
+    args = json.loads(sys.argv[1])
+    print(json.dumps({"facts": facts, "digests": digests}[args["op"]](args)))
+'''
+
+_local: dict[str, Any] = {}
+
+
+def _namespace() -> dict[str, Any]:
+    if not _local:
+        exec(compile(SCRIPT, "<deploytool probe>", "exec"), _local)
+    return _local
+
+
+def tree_digest(path: Path) -> str:
+    """The digest the host computes for the same tree (used to verify a staged release)."""
+    digest: str = _namespace()["tree_digest"](str(path))
+    return digest
+
+
+def facts_command(root: str, units: Sequence[str], python: str = "python3") -> Argv:
+    return [python, "-c", SCRIPT, json.dumps({"op": "facts", "root": root, "units": list(units)})]
+
+
+def digests_command(paths: Sequence[str], python: str = "python3") -> Argv:
+    return [python, "-c", SCRIPT, json.dumps({"op": "digests", "paths": list(paths)})]
+
+
+@dataclass(frozen=True)
+class HostFacts:
+    python: str
+    abi: str | None
+    glibc: str | None
+    machine: str
+    root_exists: bool
+    current: str | None
+    releases: list[str] = field(default_factory=list)
+    envs: list[str] = field(default_factory=list)
+    units: dict[str, str | None] = field(default_factory=dict)
+    sudo: bool = False
+    disk_free_kib: int = 0
+    lock: dict[str, Any] | None = None
+
+    @property
+    def current_release(self) -> str | None:
+        """The release id `current` points at (`releases/<id>`)."""
+        return self.current.rstrip("/").rsplit("/", 1)[-1] if self.current else None
+
+
+def parse_facts(stdout: str) -> HostFacts:
+    data = json.loads(stdout)
+    return HostFacts(**{k: data[k] for k in HostFacts.__dataclass_fields__ if k in data})
+
+
+def parse_digests(stdout: str) -> dict[str, str | None]:
+    data: dict[str, str | None] = json.loads(stdout)
+    return data
+
+
+if __name__ == "__main__":  # pragma: no cover - a manual check: python -m deploytool.release.probe DIR
+    print(tree_digest(Path(sys.argv[1])))

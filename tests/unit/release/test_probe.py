@@ -1,0 +1,62 @@
+"""The host probe runs the same static script here as on hosts; its input never becomes code."""
+
+import os
+from pathlib import Path
+
+from deploytool.release import probe
+from deploytool.remote.runner import LocalRunner
+
+RUN = LocalRunner()
+
+
+def _tree(base: Path) -> Path:
+    (base / "lib" / "pkg").mkdir(parents=True)
+    (base / "lib" / "pkg" / "__init__.py").write_text("x = 1\n")
+    (base / "app.py").write_text("print('hi')\n")
+    (base / "run").write_text("#!/bin/sh\n")
+    (base / "run").chmod(0o755)
+    os.symlink("../../envs/abc", base / "env")
+    return base
+
+
+def test_tree_digest_is_the_same_for_equal_trees_and_changes_with_content_mode_or_link(
+    tmp_path: Path,
+) -> None:
+    a, b = _tree(tmp_path / "a"), _tree(tmp_path / "b")
+    assert probe.tree_digest(a) == probe.tree_digest(b)
+    (b / "app.py").write_text("print('ho')\n")
+    assert probe.tree_digest(a) != probe.tree_digest(b)
+    c = _tree(tmp_path / "c")
+    (c / "run").chmod(0o644)
+    assert probe.tree_digest(a) != probe.tree_digest(c)
+    d = _tree(tmp_path / "d")
+    os.unlink(d / "env")
+    os.symlink("../../envs/def", d / "env")
+    assert probe.tree_digest(a) != probe.tree_digest(d)
+
+
+def test_the_digest_command_run_by_a_python3_agrees_with_the_local_digest(tmp_path: Path) -> None:
+    tree = _tree(tmp_path / "rel ease $(id)")
+    out = RUN.run(probe.digests_command([str(tree), str(tmp_path / "missing")])).stdout
+    assert probe.parse_digests(out) == {str(tree): probe.tree_digest(tree), str(tmp_path / "missing"): None}
+
+
+def test_facts_report_layout_lock_units_and_python(tmp_path: Path) -> None:
+    root = tmp_path / "srv" / "app"
+    (root / "releases" / "r1").mkdir(parents=True)
+    (root / "releases" / "r2").mkdir()
+    (root / "envs" / "e1").mkdir(parents=True)
+    os.symlink("releases/r2", root / "current")
+    (root / ".deploytool" / "lock").mkdir(parents=True)
+    (root / ".deploytool" / "lock" / "holder.json").write_text('{"deploy_id": "d9"}')
+    facts = probe.parse_facts(RUN.run(probe.facts_command(str(root), ["no-such.service"])).stdout)
+    assert facts.root_exists and facts.current == "releases/r2" and facts.current_release == "r2"
+    assert facts.releases == ["r1", "r2"] and facts.envs == ["e1"]
+    assert facts.lock == {"deploy_id": "d9"}
+    assert facts.units == {"no-such.service": None}
+    assert facts.python.count(".") == 2 and facts.disk_free_kib > 0
+
+
+def test_facts_for_a_host_never_deployed_to(tmp_path: Path) -> None:
+    facts = probe.parse_facts(RUN.run(probe.facts_command(str(tmp_path / "srv" / "new"), [])).stdout)
+    assert not facts.root_exists and facts.current is None and facts.releases == [] and facts.lock is None
