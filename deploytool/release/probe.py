@@ -83,9 +83,35 @@ def facts(args):
 def digests(args):
     return {p: (tree_digest(p) if os.path.isdir(p) else None) for p in args["paths"]}
 
+def health(args):
+    """Poll url until it answers `status` with JSON whose "release" is `release`, or the deadline passes."""
+    import time, urllib.error, urllib.request
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    deadline = time.monotonic() + args["timeout"]
+    attempts = 0
+    while True:
+        attempts += 1
+        status, body = None, ""
+        try:
+            with opener.open(args["url"], timeout=max(0.5, min(5.0, deadline - time.monotonic()))) as resp:
+                status, body = resp.status, resp.read(65536).decode("utf-8", "replace")
+        except urllib.error.HTTPError as exc:
+            status, body = exc.code, exc.read(4096).decode("utf-8", "replace")
+        except Exception as exc:
+            body = f"{type(exc).__name__}: {exc}"
+        release = None
+        try:
+            release = json.loads(body).get("release")
+        except (ValueError, AttributeError):
+            pass
+        ok = status == args["status"] and (args.get("release") is None or release == args["release"])
+        if ok or time.monotonic() >= deadline:
+            return {"ok": ok, "status": status, "release": release, "body": body[:300], "attempts": attempts}
+        time.sleep(0.2)
+
 if __name__ == "__main__":
     args = json.loads(sys.argv[1])
-    print(json.dumps({"facts": facts, "digests": digests}[args["op"]](args)))
+    print(json.dumps({"facts": facts, "digests": digests, "health": health}[args["op"]](args)))
 '''
 
 _local: dict[str, Any] = {}
@@ -109,6 +135,33 @@ def facts_command(root: str, units: Sequence[str], python: str = "python3") -> A
 
 def digests_command(paths: Sequence[str], python: str = "python3") -> Argv:
     return [python, "-c", SCRIPT, json.dumps({"op": "digests", "paths": list(paths)})]
+
+
+def health_command(
+    url: str, status: int, release: str | None, timeout: float, python: str = "python3"
+) -> Argv:
+    """Wait on the host until `url` answers `status` reporting `release` (None: any release)."""
+    args = {"op": "health", "url": url, "status": status, "release": release, "timeout": timeout}
+    return [python, "-c", SCRIPT, json.dumps(args)]
+
+
+@dataclass(frozen=True)
+class Health:
+    ok: bool
+    status: int | None
+    release: str | None
+    body: str
+    attempts: int
+
+    def describe(self) -> str:
+        if self.status is None:
+            return f"no answer ({self.body})"
+        return f"HTTP {self.status}, release {self.release!r}"
+
+
+def parse_health(stdout: str) -> Health:
+    data = json.loads(stdout)
+    return Health(**{k: data[k] for k in Health.__dataclass_fields__})
 
 
 @dataclass(frozen=True)

@@ -60,3 +60,65 @@ def test_facts_report_layout_lock_units_and_python(tmp_path: Path) -> None:
 def test_facts_for_a_host_never_deployed_to(tmp_path: Path) -> None:
     facts = probe.parse_facts(RUN.run(probe.facts_command(str(tmp_path / "srv" / "new"), [])).stdout)
     assert not facts.root_exists and facts.current is None and facts.releases == [] and facts.lock is None
+
+
+def _serve(body: bytes, status: int = 200):  # type: ignore[no-untyped-def]
+    import http.server
+    import threading
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(status)
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+def test_health_passes_when_the_service_reports_the_expected_release() -> None:
+    server = _serve(b'{"status": "ok", "release": "r2"}')
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/health"
+        result = probe.parse_health(RUN.run(probe.health_command(url, 200, "r2", 5)).stdout)
+        assert result.ok and result.release == "r2" and result.attempts == 1
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_health_fails_at_the_deadline_when_the_old_release_still_answers() -> None:
+    server = _serve(b'{"status": "ok", "release": "r1"}')
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/health"
+        result = probe.parse_health(RUN.run(probe.health_command(url, 200, "r2", 0.6)).stdout)
+        assert not result.ok and result.release == "r1" and result.attempts >= 2
+        assert result.describe() == "HTTP 200, release 'r1'"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_health_reports_a_refused_connection_and_a_wrong_status() -> None:
+    import socket
+
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    sock.close()
+    refused = probe.parse_health(
+        RUN.run(probe.health_command(f"http://127.0.0.1:{port}/", 200, None, 0.3)).stdout
+    )
+    assert not refused.ok and refused.status is None and "refused" in refused.describe().lower()
+    server = _serve(b'{"release": "r2"}', status=503)
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/health"
+        result = probe.parse_health(RUN.run(probe.health_command(url, 200, "r2", 0.3)).stdout)
+        assert not result.ok and result.status == 503
+    finally:
+        server.shutdown()
+        server.server_close()
