@@ -46,6 +46,17 @@ def listing(path):
     except OSError:
         return []
 
+def by_age(path):
+    """Entries oldest first (mtime), so pruning knows which releases are old."""
+    names = listing(path)
+    return sorted(names, key=lambda n: (os.lstat(os.path.join(path, n)).st_mtime, n))
+
+def env_of(release_dir):
+    try:
+        return os.path.basename(os.readlink(os.path.join(release_dir, "env")))
+    except OSError:
+        return None
+
 def file_sha(path):
     try:
         with open(path, "rb") as fh:
@@ -63,7 +74,7 @@ def facts(args):
         "machine": platform.machine(),
         "root_exists": os.path.isdir(root),
         "current": os.readlink(os.path.join(root, "current")) if os.path.islink(os.path.join(root, "current")) else None,
-        "releases": listing(os.path.join(root, "releases")),
+        "releases": by_age(os.path.join(root, "releases")),
         "envs": listing(os.path.join(root, "envs")),
         "units": {u: file_sha(os.path.join("/etc/systemd/system", u)) for u in args.get("units", [])},
         "sudo": subprocess.run(["sudo", "-n", "true"], capture_output=True).returncode == 0,
@@ -71,6 +82,7 @@ def facts(args):
     probe = root if os.path.isdir(root) else os.path.dirname(root.rstrip("/")) or "/"
     while not os.path.isdir(probe):
         probe = os.path.dirname(probe)
+    out["release_envs"] = {r: env_of(os.path.join(root, "releases", r)) for r in out["releases"]}
     out["disk_free_kib"] = shutil.disk_usage(probe).free // 1024
     lock = os.path.join(root, ".deploytool", "lock", "holder.json")
     try:
@@ -174,6 +186,7 @@ class HostFacts:
     current: str | None
     releases: list[str] = field(default_factory=list)
     envs: list[str] = field(default_factory=list)
+    release_envs: dict[str, str | None] = field(default_factory=dict)
     units: dict[str, str | None] = field(default_factory=dict)
     sudo: bool = False
     disk_free_kib: int = 0

@@ -45,6 +45,8 @@ def test_facts_report_layout_lock_units_and_python(tmp_path: Path) -> None:
     root = tmp_path / "srv" / "app"
     (root / "releases" / "r1").mkdir(parents=True)
     (root / "releases" / "r2").mkdir()
+    os.symlink("../../envs/e1", root / "releases" / "r2" / "env")
+    os.utime(root / "releases" / "r1", (1, 1))
     (root / "envs" / "e1").mkdir(parents=True)
     os.symlink("releases/r2", root / "current")
     (root / ".deploytool" / "lock").mkdir(parents=True)
@@ -52,6 +54,7 @@ def test_facts_report_layout_lock_units_and_python(tmp_path: Path) -> None:
     facts = probe.parse_facts(RUN.run(probe.facts_command(str(root), ["no-such.service"])).stdout)
     assert facts.root_exists and facts.current == "releases/r2" and facts.current_release == "r2"
     assert facts.releases == ["r1", "r2"] and facts.envs == ["e1"]
+    assert facts.release_envs == {"r1": None, "r2": "e1"}
     assert facts.lock == {"deploy_id": "d9"}
     assert facts.units == {"no-such.service": None}
     assert facts.python.count(".") == 2 and facts.disk_free_kib > 0
