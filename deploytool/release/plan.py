@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 from deploytool.recipes import Recipe
 from deploytool.remote.ssh import Endpoint
@@ -119,7 +120,10 @@ class Settings:
     min_free_kib: int = 100 * 1024
 
 
-def batches(targets: Sequence[Target], canary: int, size: int) -> list[list[Target]]:
+T = TypeVar("T")
+
+
+def batches(targets: Sequence[T], canary: int, size: int) -> list[list[T]]:
     """The canary batch (the first `canary` hosts) first, then batches of `size`."""
     ordered = list(targets)
     head, rest = ordered[:canary], ordered[canary:]

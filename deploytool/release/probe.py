@@ -57,12 +57,19 @@ def env_of(release_dir):
     except OSError:
         return None
 
-def file_sha(path):
+def file_text(path):
     try:
-        with open(path, "rb") as fh:
-            return hashlib.sha256(fh.read()).hexdigest()
+        with open(path, encoding="utf-8") as fh:
+            return fh.read()
     except OSError:
         return None
+
+def active(units):
+    if not units:
+        return {}
+    proc = subprocess.run(["systemctl", "is-active", "--", *units], capture_output=True, text=True)
+    states = proc.stdout.split()
+    return dict(zip(units, states + ["unknown"] * (len(units) - len(states))))
 
 def facts(args):
     root = args["root"]
@@ -76,7 +83,8 @@ def facts(args):
         "current": os.readlink(os.path.join(root, "current")) if os.path.islink(os.path.join(root, "current")) else None,
         "releases": by_age(os.path.join(root, "releases")),
         "envs": listing(os.path.join(root, "envs")),
-        "units": {u: file_sha(os.path.join("/etc/systemd/system", u)) for u in args.get("units", [])},
+        "units": {u: file_text(os.path.join("/etc/systemd/system", u)) for u in args.get("units", [])},
+        "active": active(args.get("units", [])),
         "sudo": subprocess.run(["sudo", "-n", "true"], capture_output=True).returncode == 0,
     }
     probe = root if os.path.isdir(root) else os.path.dirname(root.rstrip("/")) or "/"
@@ -187,7 +195,8 @@ class HostFacts:
     releases: list[str] = field(default_factory=list)
     envs: list[str] = field(default_factory=list)
     release_envs: dict[str, str | None] = field(default_factory=dict)
-    units: dict[str, str | None] = field(default_factory=dict)
+    units: dict[str, str | None] = field(default_factory=dict)  # unit file name -> installed text
+    active: dict[str, str] = field(default_factory=dict)  # unit file name -> systemctl is-active
     sudo: bool = False
     disk_free_kib: int = 0
     lock: dict[str, Any] | None = None

@@ -15,9 +15,9 @@ def test_layout_paths_follow_the_design() -> None:
 
 def test_batches_put_the_canary_first_then_fixed_size_groups() -> None:
     hosts = ["h1", "h2", "h3", "h4", "h5", "h6"]
-    assert batches(hosts, canary=1, size=2) == [["h1"], ["h2", "h3"], ["h4", "h5"], ["h6"]]  # type: ignore[arg-type]
-    assert batches(hosts, canary=0, size=4) == [["h1", "h2", "h3", "h4"], ["h5", "h6"]]  # type: ignore[arg-type]
-    assert batches(["h1"], canary=1, size=5) == [["h1"]]  # type: ignore[list-item]
+    assert batches(hosts, canary=1, size=2) == [["h1"], ["h2", "h3"], ["h4", "h5"], ["h6"]]
+    assert batches(hosts, canary=0, size=4) == [["h1", "h2", "h3", "h4"], ["h5", "h6"]]
+    assert batches(["h1"], canary=1, size=5) == [["h1"]]
 
 
 def test_pruning_keeps_n_newest_and_never_current_or_previous() -> None:

@@ -57,6 +57,7 @@ def test_facts_report_layout_lock_units_and_python(tmp_path: Path) -> None:
     assert facts.release_envs == {"r1": None, "r2": "e1"}
     assert facts.lock == {"deploy_id": "d9"}
     assert facts.units == {"no-such.service": None}
+    assert set(facts.active) == {"no-such.service"}
     assert facts.python.count(".") == 2 and facts.disk_free_kib > 0
 
 
