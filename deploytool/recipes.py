@@ -45,9 +45,14 @@ def load(name: str, project: Path | None = None) -> Recipe:
         spec = base / name / "recipe.json"
         if spec.is_file():
             return _parse(name, spec)
-    known = sorted({p.name for base in search_path(project) if base.is_dir() for p in base.iterdir() if p.is_dir()})
+    known = sorted(
+        {p.name for base in search_path(project) if base.is_dir() for p in base.iterdir() if p.is_dir()}
+    )
     raise ConfigError(
-        None, f"recipe {name!r}", f"no such recipe (known: {', '.join(known)})", hint="add recipes/<name>/recipe.json"
+        None,
+        f"recipe {name!r}",
+        f"no such recipe (known: {', '.join(known)})",
+        hint="add recipes/<name>/recipe.json",
     )
 
 
