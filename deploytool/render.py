@@ -22,6 +22,17 @@ def systemd_quote(value: object) -> str:
     return f'"{text}"'
 
 
+def env_file(values: Mapping[str, str]) -> bytes:
+    """A systemd EnvironmentFile: NAME="value" lines, values double-quoted with \\ " ` $ escaped."""
+    lines = []
+    for name, value in sorted(values.items()):
+        if any(c in value for c in "\n\r\0"):
+            raise ValueError(f"environment value of {name} cannot contain a line break or NUL")
+        escaped = "".join("\\" + c if c in '\\"`$' else c for c in value)
+        lines.append(f'{name}="{escaped}"\n')
+    return "".join(lines).encode()
+
+
 def environment(search_path: Sequence[Path]) -> jinja2.Environment:
     """An Environment looking up templates in `search_path`, first match wins."""
     env = jinja2.Environment(

@@ -90,7 +90,7 @@ def _at_least(have: str | None, need: str) -> bool:
 
 def setup(run: HostRun, layout: Layout, settings: Settings) -> None:
     """Idempotent: the service user and the folders, owned so rsync needs no sudo."""
-    user, owner = settings.run_as, settings.ssh_user
+    user, owner = settings.run_as, run.target.endpoint.user
     run.runner.run(
         _sudo(
             shell.sh(
