@@ -1,0 +1,1 @@
+"""Data stores: Peewee models on the one database that db.py opens."""
