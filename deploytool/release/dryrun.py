@@ -38,14 +38,14 @@ class PlanRunner(RecordingRunner):
             return Result(self.host, result.argv, 0, json.dumps(fake))
         if op == "health":
             args = json.loads(argv[3])
-            fake = {
+            answer = {
                 "ok": True,
                 "status": args["status"],
                 "release": args["release"],
                 "body": "",
                 "attempts": 0,
             }
-            return Result(self.host, result.argv, 0, json.dumps(fake))
+            return Result(self.host, result.argv, 0, json.dumps(answer))
         return result
 
     def close(self) -> None:
