@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 
 
 def is_ci() -> bool:
@@ -54,12 +55,12 @@ class Output:
             self.console.print(text, style="dim")
 
     def warn(self, text: str) -> None:
-        self.err.print(f"[yellow]warning:[/yellow] {text}")
+        self.err.print(f"[yellow]warning:[/yellow] {escape(text)}")
 
     def error(self, text: str, hint: str | None = None) -> None:
-        self.err.print(f"[bold red]error:[/bold red] {text}", markup=True, highlight=False)
+        self.err.print(f"[bold red]error:[/bold red] {escape(text)}", markup=True, highlight=False)
         if hint:
-            self.err.print(f"  [cyan]hint:[/cyan] {hint}")
+            self.err.print(f"  [cyan]hint:[/cyan] {escape(hint)}")
 
     def event(self, kind: str, **data: Any) -> None:
         """A machine-readable event: one JSON line on stdout in --json mode, nothing otherwise."""
