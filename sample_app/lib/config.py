@@ -62,15 +62,17 @@ def merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, Any
 def read(
     root: str = APP_ROOT, environ: Mapping[str, str] | None = None, hostname: str | None = None
 ) -> Struct:
-    """etc/config.json < etc/$APP_ROLE.json < etc/<hostname>.json, or only the file $SAMPLE_CONFIG names."""
+    """etc/config.json < hosts.json < each of $APP_ROLES (comma-separated; or $APP_ROLE) < etc/$APP_HOST.json
+    (default: the hostname), the same order deploytool merges them; or only the file $SAMPLE_CONFIG names."""
     environ = os.environ if environ is None else environ
     etc = os.path.join(root, "etc")
     if environ.get("SAMPLE_CONFIG"):
         # A config the deploy already merged for this host; relative paths are from the app folder.
         return Struct(_load_json(os.path.join(root, environ["SAMPLE_CONFIG"])))
     data = _load_json(os.path.join(etc, "config.json"))
-    host = hostname or socket.gethostname()
-    layers = [environ.get("APP_ROLE", ""), host, host.split(".")[0]]
+    host = environ.get("APP_HOST") or hostname or socket.gethostname()
+    roles = (environ.get("APP_ROLES") or environ.get("APP_ROLE", "")).split(",")
+    layers = ["hosts", *roles, host, host.split(".")[0]]
     for name in dict.fromkeys(n for n in layers if n):  # ordered, without duplicates
         path = os.path.join(etc, f"{name}.json")
         if os.path.isfile(path):

@@ -61,6 +61,6 @@ def auth_headers() -> dict[str, str]:
 @pytest.fixture
 def app_env(config_file: Path) -> dict[str, str]:
     """The environment for an app process of ours: the test config, nothing from the user's app config."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SAMPLE_", "APP_ROLE"))}
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SAMPLE_", "APP_ROLE", "APP_HOST"))}
     env["SAMPLE_CONFIG"] = str(config_file)
     return env
