@@ -9,13 +9,6 @@ from deploytool.errors import NotBuiltYet
 
 
 def register(app: typer.Typer) -> None:
-    @app.command(
-        epilog=examples("deploytool build", "deploytool build --plan"),
-    )
-    def build() -> None:
-        """Build the release artifact: lib/ (pure Python), env (compiled, built in Vagrant) and the app."""
-        raise NotBuiltYet("build")
-
     @app.command(epilog=examples("deploytool push --role shard", "deploytool push --role shard --dry-run"))
     def push() -> None:
         """Ship the built release to every host of a role, switch it in atomically, health-check it."""

@@ -1,0 +1,1 @@
+"""Builders: where env is compiled (vagrant, nspawn; ssh later), one interface in base.py."""
