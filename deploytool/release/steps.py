@@ -58,10 +58,10 @@ def preflight(run: HostRun, bundle: Bundle, layout: Layout, settings: Settings) 
     result = run.runner.run(probe.facts_command(layout.root, sorted(run.unit_files())))
     facts = run.facts = probe.parse_facts(result.stdout)
     problems = []
-    host_minor = ".".join(facts.python.split(".")[:2])
-    if host_minor != bundle.python or (facts.abi and facts.abi != bundle.abi):
+    major, minor = facts.python.split(".")[:2]
+    if f"{major}.{minor}" != bundle.python or f"cp{major}{minor}" != bundle.abi:
         problems.append(
-            f"its python is {facts.python} ({facts.abi}) but the env was built for {bundle.python} ({bundle.abi})"
+            f"its python is {facts.python} but the env was built for {bundle.python} ({bundle.abi})"
         )
     if bundle.glibc and not _at_least(facts.glibc, bundle.glibc):
         problems.append(f"its glibc is {facts.glibc or 'unknown'} but the env needs glibc >= {bundle.glibc}")

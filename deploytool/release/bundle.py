@@ -1,0 +1,115 @@
+"""From a built release in the artifact cache to a Bundle: the trees rsync ships, unpacked once.
+
+The release tree is the app's files + lib/ + RELEASE + `env -> ../../envs/<env-hash>`; the env tree
+is the virtualenv. Both are unpacked under the cache's stage/ folder and reused by later pushes.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tarfile
+from pathlib import Path
+from typing import Any
+
+from deploytool.build.cache import ArtifactCache
+from deploytool.errors import UsageError
+from deploytool.release.plan import Bundle
+from deploytool.release.probe import tree_digest
+
+EPOCH = 315532800  # the build's fixed mtime, for the files added here too
+
+
+def _manifest(cache: ArtifactCache, release_id: str | None, app: str) -> dict[str, Any]:
+    if release_id is None:
+        candidates = (
+            sorted(
+                (
+                    p
+                    for p in (cache.root / "releases").glob("*.json")
+                    if json.loads(p.read_text()).get("app") == app
+                ),
+                key=lambda p: p.stat().st_mtime,
+            )
+            if (cache.root / "releases").is_dir()
+            else []
+        )
+        if not candidates:
+            raise UsageError(
+                f"no built release of {app!r} in {cache.root}", hint="run `deploytool build` first"
+            )
+        return dict(json.loads(candidates[-1].read_text()))
+    manifest = cache.manifest(release_id)
+    if manifest is None:
+        raise UsageError(
+            f"release {release_id} is not in {cache.root}", hint="see `deploytool artifacts list`"
+        )
+    return manifest
+
+
+def _unpack(tarball: Path, dest: Path) -> None:
+    with tarfile.open(tarball) as tar:
+        tar.extractall(dest, filter="tar")
+
+
+def load(root: str, app: str, release_id: str | None = None, cache: ArtifactCache | None = None) -> Bundle:
+    """The newest (or the named) built release of `app`, unpacked and digested, ready to push."""
+    cache = cache or ArtifactCache()
+    manifest = _manifest(cache, release_id, app)
+    rid, parts = manifest["release_id"], manifest["parts"]
+    env = parts["env"]
+    built_for = env["install_path"].rsplit("/envs/", 1)[0]
+    if built_for != root:
+        raise UsageError(
+            f"release {rid} was built for {built_for} but deploy.root is {root}",
+            hint="virtualenvs are not relocatable: run `deploytool build` again for this root",
+        )
+    stage = cache.root / "stage"
+    env_tree = _stage(stage / "envs" / env["hash"], lambda d: _unpack(cache.root / env["file"], d))
+
+    def fill_release(d: Path) -> None:
+        _unpack(cache.root / parts["app"]["file"], d)
+        _unpack(cache.root / parts["lib"]["file"], d)
+        (d / "RELEASE").write_text(rid + "\n")
+        os.utime(d / "RELEASE", (EPOCH, EPOCH))
+        os.symlink(f"../../envs/{env['hash']}", d / "env")
+
+    release_tree = _stage(stage / "releases" / rid, fill_release)
+    version = env["python"]["version"]
+    return Bundle(
+        release_id=rid,
+        env_hash=env["hash"],
+        release_tree=release_tree,
+        env_tree=env_tree,
+        python=".".join(version.split(".")[:2]),
+        abi=env["python"]["abi"],
+        glibc=env.get("glibc_required"),
+        release_digest=_digest(release_tree),
+        env_digest=_digest(env_tree),
+    )
+
+
+def _stage(dest: Path, fill: Any) -> Path:
+    """`dest` filled once: built in a temporary sibling and renamed, so a crash leaves no half tree."""
+    if dest.is_dir():
+        return dest
+    tmp = dest.with_name(f".{dest.name}.tmp-{os.getpid()}")
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    try:
+        fill(tmp)
+        os.replace(tmp, dest)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return dest
+
+
+def _digest(tree: Path) -> str:
+    """The tree digest, computed once per staged tree and kept beside it."""
+    stamp = tree.with_name(f".{tree.name}.digest")
+    if stamp.is_file():
+        return stamp.read_text().strip()
+    value = tree_digest(tree)
+    stamp.write_text(value + "\n")
+    return value
