@@ -13,9 +13,19 @@ from deploytool.fleet.state import FleetState
 MARKER = "written by deploytool fleet up"
 
 
-def hosts_json(state: FleetState) -> dict[str, Any]:
-    """etc/hosts.json for a fleet: the ssh settings and one entry per host with its roles."""
+def hosts_json(state: FleetState, app_config: dict[str, Any] | None = None) -> dict[str, Any]:
+    """etc/hosts.json for a fleet: the ssh settings and one entry per host with its roles.
+
+    An app whose config has `redis.url` (the sample app's Celery broker) gets it pointed at the
+    fleet's first master, since the other hosts cannot reach a master's loopback.
+    """
+    extra: dict[str, Any] = {}
+    masters = [h for h in state.hosts if "master" in h.roles]
+    redis = (app_config or {}).get("redis")
+    if masters and isinstance(redis, dict) and "url" in redis:
+        extra["redis"] = {"url": f"redis://{masters[0].address}:6379/0"}
     return {
+        **extra,
         "//": f"{MARKER} (fleet {state.name!r}); `deploytool fleet down --name {state.name}` removes it",
         "deploy": {
             "ssh": {
@@ -46,7 +56,11 @@ def write(state: FleetState, project: Path) -> Path:
     """Write PROJECT/etc/hosts.json; refuse to replace one that a person wrote."""
     path = check(project)
     tmp = path.with_suffix(".json.tmp")
-    tmp.write_text(json.dumps(hosts_json(state), indent=2) + "\n")
+    try:
+        app_config = json.loads((project / "etc" / "config.json").read_text())
+    except (OSError, ValueError):
+        app_config = None
+    tmp.write_text(json.dumps(hosts_json(state, app_config if isinstance(app_config, dict) else None), indent=2) + "\n")
     tmp.replace(path)
     resolved = str(path.resolve())
     if resolved not in state.project_files:

@@ -42,6 +42,19 @@ def taken_subnets(root: Path, parsed_addrs: list[dict[str, Any]]) -> set[int]:
     return taken
 
 
+def _same(old: FleetState, spec: FleetSpec) -> bool:
+    """`old` is a running fleet exactly as `spec` asks (so `up` again is a no-op)."""
+    wanted = [(name, list(roles)) for name, roles in spec.host_roles()]
+    running = all(Path("/run/netns", h.netns).exists() for h in old.hosts)
+    return (
+        old.phase == "up"
+        and running
+        and old.mode == spec.mode
+        and old.srv_size == spec.srv_size
+        and [(h.name, list(h.roles)) for h in old.hosts] == wanted
+    )
+
+
 def up(
     spec: FleetSpec,
     *,
@@ -57,6 +70,9 @@ def up(
     rootfs = image.ensure(report, mirror) if spec.mode == "systemd" else None
     with locked(root):
         old = load(spec.name, root)
+        if old is not None and not recreate and _same(old, spec):
+            report(f"fleet {spec.name!r} is already up: {len(old.hosts)} {old.mode} hosts")
+            return old
         if old is not None or (root / spec.name).exists():
             if not recreate:
                 raise UsageError(

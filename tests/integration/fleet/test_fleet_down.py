@@ -103,6 +103,8 @@ def test_the_cli_brings_a_fleet_up_writes_the_project_config_and_takes_it_all_do
     assert "cut" in _cli("fleet", "status", "--name", name).stdout
     again = _cli("fleet", "up", "--name", name, "--mode", "light", "--no-project")
     assert again.returncode == 2 and "already up" in again.stderr
+    same = _cli("fleet", "up", "--name", name, "--mode", "light", "--hosts", "2", "--no-project")
+    assert same.returncode == 0 and "already up" in same.stdout + same.stderr  # idempotent: nothing remade
 
     assert _cli("fleet", "down", "--name", name).returncode == 0
     assert not (tmp_path / "etc" / "hosts.json").exists()
