@@ -72,18 +72,38 @@ def app_files(app_dir: Path) -> list[str]:
     return sorted(found)
 
 
+def _file_entry(path: Path) -> tuple[bytes, bytes]:
+    """(kind, body) of one app file: a link's target, or the sha256 of a file's content."""
+    if path.is_symlink():
+        return b"l", os.readlink(path).encode()
+    kind = b"x" if path.stat().st_mode & stat.S_IXUSR else b"f"
+    return kind, hashlib.sha256(path.read_bytes()).digest()
+
+
 def tree_hash(root: Path, files: Iterable[str]) -> str:
     """Hash of paths, exec bits and contents (or link targets)."""
     h = hashlib.sha256()
     for rel in sorted(files):
-        path = root / rel
-        if path.is_symlink():
-            kind, body = b"l", os.readlink(path).encode()
-        else:
-            kind = b"x" if path.stat().st_mode & stat.S_IXUSR else b"f"
-            body = hashlib.sha256(path.read_bytes()).digest()
+        kind, body = _file_entry(root / rel)
         h.update(rel.encode() + b"\0" + kind + b"\0" + body + b"\0")
     return h.hexdigest()[:HASH_LEN]
+
+
+def file_digests(root: Path, files: Iterable[str]) -> dict[str, str]:
+    """Each file's kind and content hash (`f:`, `x:` or `l:` + hex): what the manifest records of the app."""
+    out = {}
+    for rel in sorted(files):
+        kind, body = _file_entry(root / rel)
+        out[rel] = f"{kind.decode()}:{hashlib.sha256(body).hexdigest()[:HASH_LEN]}"
+    return out
+
+
+def git_commit(app_dir: Path) -> str | None:
+    """The commit the app's folder is checked out at, or None outside git."""
+    proc = subprocess.run(
+        ["git", "-C", str(app_dir), "rev-parse", "HEAD"], capture_output=True, text=True, check=False
+    )
+    return proc.stdout.strip() if proc.returncode == 0 else None
 
 
 def app_hash(app_dir: Path, files: list[str]) -> str:

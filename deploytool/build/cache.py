@@ -6,6 +6,7 @@ half-written; a part counts as present only when its facts file (written last) i
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import shutil
@@ -14,6 +15,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Literal
+
+from deploytool.errors import BuildError
 
 Part = Literal["env", "lib", "app"]
 PARTS: tuple[Part, ...] = ("env", "lib", "app")
@@ -71,6 +74,41 @@ class ArtifactCache:
         dest.parent.mkdir(parents=True, exist_ok=True)
         os.replace(tarball, dest)
         write_json(self.facts_path(part, h), facts)
+
+    def hashes(self, part: Part) -> list[str]:
+        """Every hash of `part` with a file in the cache (complete or not), sorted."""
+        folder = self.root / part
+        names = {p.name.split(".", 1)[0] for p in folder.glob("*.json")} | {
+            p.name.removesuffix(".tar.gz") for p in folder.glob("*.tar.gz")
+        }
+        return sorted(n for n in names if not n.startswith("."))
+
+    def size(self, part: Part, h: str) -> int:
+        path = self.tarball(part, h)
+        return path.stat().st_size if path.is_file() else 0
+
+    def remove_part(self, part: Part, h: str) -> None:
+        """Facts first, so the part stops counting, then the tarball: never a half-present part."""
+        self.facts_path(part, h).unlink(missing_ok=True)
+        self.tarball(part, h).unlink(missing_ok=True)
+        (self.root / "logs" / f"{part}-{h}.log").unlink(missing_ok=True)
+
+    def release_ids(self) -> list[str]:
+        return sorted(p.name.removesuffix(".json") for p in (self.root / "releases").glob("[!.]*.json"))
+
+    @contextmanager
+    def lock(self, exclusive: bool = False) -> Iterator[None]:
+        """Builds share the cache; prune holds it alone, and gives up at once while a build runs."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        with (self.root / ".lock").open("a") as f:
+            try:
+                fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB if exclusive else fcntl.LOCK_SH)
+            except BlockingIOError as exc:
+                raise BuildError(
+                    f"the artifact cache {self.root} is in use by a running build",
+                    hint="run this again when the build has finished",
+                ) from exc
+            yield
 
     def manifest_path(self, release: str) -> Path:
         return self.root / "releases" / f"{release}.json"

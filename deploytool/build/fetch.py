@@ -18,7 +18,7 @@ from pathlib import Path
 
 from packaging.utils import canonicalize_name, parse_sdist_filename, parse_wheel_filename
 
-from deploytool.build.lock import Lock, index_env
+from deploytool.build.lock import Lock, index_args, index_env, one_line
 from deploytool.build.split import Dest, Dist, is_pure_wheel
 from deploytool.build.target import Target
 from deploytool.errors import BuildError, UsageError
@@ -58,8 +58,7 @@ def pip_download(lock: Lock, options: Sequence[str], index_url: str, wheelhouse:
             "--no-deps",
             "--require-hashes",
             "--quiet",
-            "--index-url",
-            index_url,
+            *index_args(index_url),
             "-r",
             str(req),
             "-d",
@@ -68,8 +67,7 @@ def pip_download(lock: Lock, options: Sequence[str], index_url: str, wheelhouse:
         ]
         proc = subprocess.run(argv, capture_output=True, text=True, env=index_env(), check=False)
         if proc.returncode != 0:
-            tail = "\n".join(proc.stderr.strip().splitlines()[-12:])
-            raise BuildError(f"downloading the locked packages failed:\n{tail}")
+            raise BuildError(f"downloading the locked packages failed: {one_line(proc.stderr)}")
         found: dict[str, Path] = {}
         for file in sorted(out.iterdir()):
             dest = wheelhouse / file.name
@@ -92,8 +90,7 @@ def classify_sdist(sdist: Path, index_url: str, built_dir: Path) -> Dist:
             "wheel",
             "--no-deps",
             "--quiet",
-            "--index-url",
-            index_url,
+            *index_args(index_url),
             "-w",
             str(tmp),
             str(sdist),

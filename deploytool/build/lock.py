@@ -74,6 +74,26 @@ def parse_lock(text: str) -> Lock:
     return Lock(tuple(sorted(packages, key=lambda p: p.name)))
 
 
+def index_args(index_url: str) -> list[str]:
+    """pip/uv options for `index_url`: a simple index (http/https), or a local folder used as find-links."""
+    if index_url.startswith(("http://", "https://")):
+        return ["--index-url", index_url]
+    folder = Path(index_url.removeprefix("file://"))
+    if not folder.is_dir():
+        raise UsageError(
+            f"package index folder not found: {folder}",
+            hint="set deploy.build.index_url to an http(s) simple index or an existing folder",
+        )
+    return ["--no-index", "--find-links", str(folder)]
+
+
+def one_line(output: str, limit: int = 400) -> str:
+    """A tool's error output on one line: box-drawing and blank lines gone, whitespace squeezed."""
+    text = " ".join(ln.strip(" ×╰─▶│┃") for ln in output.strip().splitlines() if ln.strip(" ×╰─▶│┃"))
+    text = re.sub(r"\s+", " ", text)
+    return text if len(text) <= limit else "..." + text[-limit:]
+
+
 def index_env(base: Mapping[str, str] | None = None) -> dict[str, str]:
     """The environment for pip and uv: no index, find-links or config file but the one we pass."""
     env = {k: v for k, v in (base if base is not None else os.environ).items() if not _INDEX_VARS.match(k)}
@@ -109,14 +129,13 @@ def resolve_text(requirements: str, target: Target, index_url: str, workdir: Pat
         target.python,
         "--python-platform",
         target.uv_platform(),
-        "--index-url",
-        index_url,
+        *index_args(index_url),
     ]
     proc = subprocess.run(argv, capture_output=True, text=True, env=index_env(), check=False)
     if proc.returncode != 0:
-        tail = "\n".join(proc.stderr.strip().splitlines()[-12:])
         raise UsageError(
-            f"the requirements cannot be resolved for Python {target.python} on {target.distro}:\n{tail}",
+            f"the requirements cannot be resolved for Python {target.python} on {target.distro}: "
+            + one_line(proc.stderr),
             hint="fix the conflicting or missing requirement in the requirements file",
         )
     return parse_lock(proc.stdout)

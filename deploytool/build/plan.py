@@ -51,6 +51,15 @@ class BuildInputs:
 
 
 @dataclass(frozen=True)
+class Pinned:
+    """What a past release recorded: a rebuild uses these instead of resolving again."""
+
+    requirements: str
+    lock: Lock
+    build_lock: Lock
+
+
+@dataclass(frozen=True)
 class Plan:
     inputs: BuildInputs
     target: Target
@@ -102,7 +111,13 @@ def _resolve(
 
 
 def _split(
-    lock: Lock, target: Target, inputs: BuildInputs, cache: ArtifactCache, force: bool, progress: Progress
+    lock: Lock,
+    target: Target,
+    inputs: BuildInputs,
+    cache: ArtifactCache,
+    force: bool,
+    progress: Progress,
+    pinned_build: Lock | None = None,
 ) -> tuple[Split, Lock, list[str]]:
     key = artifact.digest("plan", lock.text(), target.as_dict(), dict(inputs.overrides), inputs.index_url, 1)
     path = cache.plan_path(key)
@@ -110,7 +125,8 @@ def _split(
         data = json.loads(path.read_text())
         known = Split.from_list(data["split"])
         files = [e.dist.filename for e in known.entries] + data["build_files"]
-        if all((cache.wheelhouse / f).is_file() for f in files):
+        same_build = pinned_build is None or pinned_build.text() == parse_lock(data["build_lock"]).text()
+        if same_build and all((cache.wheelhouse / f).is_file() for f in files):
             return known, parse_lock(data["build_lock"]), list(data["build_files"])
     from deploytool.build import fetch  # only on a miss: a cache hit never downloads
 
@@ -122,25 +138,38 @@ def _split(
         if not entry.dist.filename.endswith(".whl"):
             requires.update(fetch.build_requires(cache.wheelhouse / entry.dist.filename))
     build_lock, build_files = Lock(()), list[str]()
-    if requires:
+    if pinned_build is not None:
+        build_lock = pinned_build  # a rebuild uses the recorded build requirements, not today's
+    elif requires:
         with cache.workdir("lock") as work:
             build_lock = resolve_text(
                 "".join(f"{r}\n" for r in sorted(requires)), target, inputs.index_url, work
             )
+    if build_lock.packages:
         got = fetch.pip_download(build_lock, target.pip_args(), inputs.index_url, cache.wheelhouse)
         build_files = sorted(p.name for p in got.values())
-    write_json(path, {"split": result.as_list(), "build_lock": build_lock.text(), "build_files": build_files})
+    if pinned_build is None or not path.is_file():  # a rebuild never replaces today's plan
+        write_json(path, {"split": result.as_list(), "build_lock": build_lock.text(), "build_files": build_files})
     return result, build_lock, build_files
 
 
 def make_plan(
-    inputs: BuildInputs, cache: ArtifactCache, progress: Progress | None = None, force: bool = False
+    inputs: BuildInputs,
+    cache: ArtifactCache,
+    progress: Progress | None = None,
+    force: bool = False,
+    pinned: Pinned | None = None,
 ) -> Plan:
+    """Lock (or the pinned one), split and hash; `force` resolves and downloads again."""
     progress = progress or NullProgress()
     target = Target.for_distro(inputs.distro, inputs.python)
-    requirements = read_requirements(inputs.requirements_file)
-    lock = _resolve(requirements, target, inputs, cache, force, progress)
-    result, build_lock, build_files = _split(lock, target, inputs, cache, force, progress)
+    if pinned is None:
+        requirements = read_requirements(inputs.requirements_file)
+        lock = _resolve(requirements, target, inputs, cache, force, progress)
+    else:
+        requirements, lock = pinned.requirements, pinned.lock
+    build_pin = pinned.build_lock if pinned else None
+    result, build_lock, build_files = _split(lock, target, inputs, cache, force, progress, build_pin)
     app_files = artifact.app_files(inputs.app_dir)
     env_lock = lock.subset(result.names("env"))
     env_h = artifact.env_hash(env_lock.text(), build_lock.text(), target.as_dict(), env_recipe(inputs.distro))

@@ -13,6 +13,7 @@ from deploytool.cli import build as build_cli
 from deploytool.cli import config as config_cli
 from deploytool.cli import fleet as fleet_cli
 from deploytool.cli import init as init_cli
+from deploytool.cli import push as push_cli
 from deploytool.cli import stubs
 from deploytool.cli.state import State, examples
 from deploytool.errors import DeploytoolError
@@ -78,6 +79,7 @@ app.add_typer(config_cli.app, name="config")
 app.add_typer(fleet_cli.app, name="fleet")
 init_cli.register(app)
 build_cli.register(app)
+push_cli.register(app)
 stubs.register(app)
 
 

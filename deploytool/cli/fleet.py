@@ -181,6 +181,8 @@ def ssh(
     """Open a shell on a host (or run a command) as `deploy`, with the fleet's strict ssh settings."""
     state(ctx)
     require_root()
+    if command and command[0] == "--":  # `fleet ssh h1 -- cmd`: the separator is ours, not the remote's
+        command = command[1:]
     argv = Fleet.open(name).ssh_argv(host, script=" ".join(command) if command else None)
     os.execvp(argv[0], argv)
 

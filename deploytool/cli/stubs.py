@@ -9,22 +9,12 @@ from deploytool.errors import NotBuiltYet
 
 
 def register(app: typer.Typer) -> None:
-    @app.command(epilog=examples("deploytool push --role shard", "deploytool push --role shard --dry-run"))
-    def push() -> None:
-        """Ship the built release to every host of a role, switch it in atomically, health-check it."""
-        raise NotBuiltYet("push")
-
     @app.command(
         epilog=examples("deploytool rollback --role shard", "deploytool rollback --to 20261124-ab12cd")
     )
     def rollback() -> None:
         """Switch hosts back to their previous (or a named) release."""
         raise NotBuiltYet("rollback")
-
-    @app.command(epilog=examples("deploytool releases", "deploytool releases --role shard --json"))
-    def releases() -> None:
-        """Show, per host, the current release, the kept ones, and who deployed them when."""
-        raise NotBuiltYet("releases")
 
     @app.command(epilog=examples("deploytool deb --role shard", "deploytool deb --version 1.2.0 --out dist/"))
     def deb() -> None:

@@ -74,6 +74,9 @@ def load(root: str, app: str, release_id: str | None = None, cache: ArtifactCach
         (d / "RELEASE").write_text(rid + "\n")
         os.utime(d / "RELEASE", (EPOCH, EPOCH))
         os.symlink(f"../../envs/{env['hash']}", d / "env")
+        if (d / "etc").is_dir() and not (d / "etc" / "hosts.json").exists():
+            # the inventory's app keys live on the host (push writes them), not in the release
+            os.symlink("../../../shared/etc/hosts.json", d / "etc" / "hosts.json")
 
     release_tree = _stage(stage / "releases" / rid, fill_release)
     version = env["python"]["version"]

@@ -57,6 +57,11 @@ class Layout:
     def env_file(self, service: str) -> str:
         return f"{self.shared}/env/{service}.env"
 
+    @property
+    def inventory(self) -> str:
+        """The inventory's app keys (etc/hosts.json without `deploy`); releases link etc/hosts.json here."""
+        return f"{self.shared}/etc/hosts.json"
+
     @staticmethod
     def link_target(release_id: str) -> str:
         """What `current` points at: relative, so the tree can be moved or inspected in a chroot."""
@@ -86,6 +91,7 @@ class Target:
     services: tuple[Service, ...]
     env_files: Mapping[str, bytes] = field(default_factory=dict)  # service name -> file content
     secret_values: tuple[str, ...] = ()  # to redact from anything printed
+    shared_files: Mapping[str, bytes] = field(default_factory=dict)  # host path -> content, mode 0644
 
 
 @dataclass(frozen=True)

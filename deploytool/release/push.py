@@ -112,8 +112,7 @@ def _switch_in_batches(
                 switched += [r for r in batch if r.switched]
             phase(f"gate ({label})", lambda r: _require_healthy(r, bundle.release_id, settings), batch)
         except (FleetStepFailed, DeploytoolError) as exc:
-            out.error(str(exc))
-            out.info(f"  rolling back {len(switched)} switched host(s)")
+            out.info(f"  [red]{label} failed[/red]: rolling back {len(switched)} switched host(s)")
             outcomes = fleet.each(
                 switched,
                 lambda r: restore(r, layout, settings),
@@ -122,13 +121,17 @@ def _switch_in_batches(
             )
             report.rolled_back = [r.name for r in switched]
             after = "; ".join(
-                f"{o.host}: {'back on ' + str(r.previous) if o.ok and not o.value else 'ROLLBACK PROBLEM: ' + str(o.error or o.value)}"
+                f"{o.host}: {_restored(r) if o.ok and not o.value else 'ROLLBACK PROBLEM: ' + str(o.error or o.value)}"
                 for o, r in zip(outcomes, switched, strict=True)
             )
             raise DeployFailed(
                 f"{exc} -- rolled back {len(switched)} host(s): {after or 'none had switched'}",
                 hint="fix the cause, then push again (the release stays staged on the hosts)",
             ) from None
+
+
+def _restored(run: steps.HostRun) -> str:
+    return f"back on {run.previous}" if run.previous else "services removed (it had no release before)"
 
 
 def _require_healthy(run: steps.HostRun, release_id: str, settings: Settings) -> None:

@@ -141,6 +141,7 @@ def setup(run: HostRun, layout: Layout, settings: Settings) -> None:
                     f"{layout.shared}/redis",
                 ],
                 ["install", "-d", "-m", "0700", "-o", "root", "-g", "root", f"{layout.shared}/env"],
+                ["install", "-d", "-m", "0755", "-o", "root", "-g", "root", f"{layout.shared}/etc"],
             )
         )
     )
@@ -191,6 +192,8 @@ def switch(run: HostRun, bundle: Bundle, layout: Layout) -> None:
         run.runner.run(_sudo(fs.write_file(f"/etc/systemd/system/{name}")), stdin=text.encode())
     if changed:
         run.runner.run(_sudo(systemd.daemon_reload()))
+    for path, data in sorted(run.target.shared_files.items()):
+        run.runner.run(_sudo(fs.write_file(path)), stdin=data)
     for service, content in sorted(run.target.env_files.items()):
         run.runner.run(_sudo(fs.write_file(layout.env_file(service), "0600")), stdin=content)
     run.runner.run(fs.switch_symlink(layout.current, Layout.link_target(bundle.release_id)))

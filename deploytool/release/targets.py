@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from deploytool.config import Config, Project, Secret
@@ -107,7 +108,18 @@ def target(project: Project, name: str, *, resolve_secrets: bool = True) -> Targ
                 value = str(ref)
             values[key] = value
         env_files[svc_name] = env_file(values)
-    return Target(name, endpoint(project, cfg, name), roles, tuple(services), env_files, tuple(secrets))
+    shared = {layout.inventory: inventory_for_app(project)}
+    return Target(
+        name, endpoint(project, cfg, name), roles, tuple(services), env_files, tuple(secrets), shared
+    )
+
+
+def inventory_for_app(project: Project) -> bytes:
+    """etc/hosts.json without its `deploy` section (key paths of this machine stay here)."""
+    path = project.root / "etc" / "hosts.json"
+    data = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+    app_keys = {k: v for k, v in data.items() if k != "deploy" and not k.startswith("//")}
+    return (json.dumps(app_keys, indent=2, sort_keys=True) + "\n").encode()
 
 
 def settings(project: Project, cfg: Config, **overrides: object) -> Settings:
