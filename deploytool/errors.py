@@ -93,19 +93,25 @@ class RemoteCommandFailed(DeploytoolError):
 class HostKeyError(DeploytoolError):
     """A host's SSH key is unknown or changed. Never worked around, only reported."""
 
-    exit_code = 3
+    exit_code = 4
 
 
 class DeployLocked(DeploytoolError):
     """Another deploy holds the lock on a host."""
 
-    exit_code = 4
+    exit_code = 3
 
 
 class HostUnreachable(DeploytoolError):
     """A host did not answer on SSH (timeout, refused, no route, authentication failed)."""
 
-    exit_code = 3
+    exit_code = 4
+
+
+class RollbackFailed(DeploytoolError):
+    """A deploy failed AND putting some host back failed too: the fleet needs a person."""
+
+    exit_code = 5
 
 
 class FleetStepFailed(DeploytoolError):

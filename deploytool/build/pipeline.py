@@ -7,28 +7,31 @@ from __future__ import annotations
 
 import os
 import re
-import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from deploytool import __version__
 from deploytool.build import artifact, box
 from deploytool.build.builders.base import Builder, CommandFailed, Mount
 from deploytool.build.cache import PARTS, ArtifactCache, Part, write_json
-from deploytool.build.plan import ENV_STEPS_VERSION, BuildInputs, Plan, make_plan
+from deploytool.build.manifest import make as make_manifest
+from deploytool.build.manifest import now
+from deploytool.build.plan import BuildInputs, Plan, make_plan
 from deploytool.build.progress import NullProgress, Progress
 from deploytool.build.target import Target
 from deploytool.errors import BuildError, UsageError
 
 GUEST_WHEELS = "/var/tmp/deploytool/wheels"
 BuilderFactory = Callable[[str, Target, Path, Progress], Builder]
+# Called with a part and its facts before the part is stored: a rebuild refuses one that differs.
+PartCheck = Callable[[Part, dict[str, Any]], None]
 _FAILED_PKG = re.compile(
     r"(?:Building wheel for|Failed to build|Running setup.py install for) ([A-Za-z0-9_.\-]+)"
 )
+_OUTPUT_BLOCK = re.compile(r"\[\d+ lines? of output\]\n(.*?)\n\s*\[end of output\]", re.S)
+_ERROR_LINE = re.compile(r"\berror\b", re.I)
 
 
 @dataclass(frozen=True)
@@ -84,8 +87,18 @@ def env_commands(install_path: str, has_packages: bool) -> list[list[str]]:
     return steps
 
 
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
+def compiler_tail(output: str, count: int = 3) -> str:
+    """The last error lines of a failed package build (from pip's quoted block), on one line."""
+    blocks = _OUTPUT_BLOCK.findall(output)
+    lines = [ln.strip() for ln in (blocks[-1] if blocks else output).splitlines() if ln.strip()]
+    errors = [ln for ln in lines if _ERROR_LINE.search(ln)]
+    return " | ".join((errors or lines)[-count:])
+
+
+def _store(cache: ArtifactCache, part: Part, h: str, tmp: Path, facts: dict[str, Any], check: PartCheck | None) -> None:
+    if check is not None:
+        check(part, facts)
+    cache.store(part, h, tmp, facts)
 
 
 def _stage_wheels(plan: Plan, cache: ArtifactCache, dest: Path) -> None:
@@ -97,8 +110,14 @@ def _stage_wheels(plan: Plan, cache: ArtifactCache, dest: Path) -> None:
 
 
 def build_env(
-    plan: Plan, cache: ArtifactCache, builder: Builder, progress: Progress, log: Path
+    plan: Plan,
+    cache: ArtifactCache,
+    builder: Builder,
+    progress: Progress,
+    log: Path,
+    check: PartCheck | None = None,
 ) -> dict[str, Any]:
+    """Compile env in `builder` at its install path, check it for leftover paths, store it."""
     from deploytool.build import relocate  # only when building: a cache hit stays fast to start
 
     started = time.monotonic()
@@ -128,7 +147,7 @@ def build_env(
                 found = _FAILED_PKG.findall(exc.output)
                 what = f"{found[-1]} failed to build" if found else "building env failed"
                 raise BuildError(
-                    f"{what} in the {builder.name} build machine:\n{exc.message.split(':', 1)[-1].strip()}",
+                    f"{what} in the {builder.name} build machine: {compiler_tail(exc.output)}",
                     hint=f"the full output is in {log}",
                 ) from exc
             packages = session.run(
@@ -148,14 +167,15 @@ def build_env(
             size=tmp.stat().st_size,
             builder=builder.describe(),
             builder_packages=sorted(ln for ln in packages.splitlines() if "=" in ln),
-            built_at=_now(),
+            built_at=now(),
             seconds=round(time.monotonic() - started, 1),
         )
-        cache.store("env", plan.env_hash, tmp, facts)
+        _store(cache, "env", plan.env_hash, tmp, facts, check)
     return facts
 
 
-def build_lib(plan: Plan, cache: ArtifactCache) -> dict[str, Any]:
+def build_lib(plan: Plan, cache: ArtifactCache, check: PartCheck | None = None) -> dict[str, Any]:
+    """Vendor the pure packages into lib/ and store its tarball."""
     from deploytool.build.vendor import vendor
 
     with cache.workdir("lib") as work:
@@ -168,19 +188,20 @@ def build_lib(plan: Plan, cache: ArtifactCache) -> dict[str, Any]:
             "sha256": sha,
             "size": tmp.stat().st_size,
             "top_level": top,
-            "built_at": _now(),
+            "built_at": now(),
             "packages": [f"{e.name}=={e.version}" for e in plan.split.of("lib")],
         }
-        cache.store("lib", plan.lib_hash, tmp, facts)
+        _store(cache, "lib", plan.lib_hash, tmp, facts, check)
     return facts
 
 
-def build_app(plan: Plan, cache: ArtifactCache) -> dict[str, Any]:
+def build_app(plan: Plan, cache: ArtifactCache, check: PartCheck | None = None) -> dict[str, Any]:
+    """Pack the app's tracked files and store the tarball."""
     with cache.workdir("app") as work:
         tmp = work / "app.tar.gz"
         sha = artifact.write_tarball(tmp, plan.inputs.app_dir, files=plan.app_files)
-        facts = {"sha256": sha, "size": tmp.stat().st_size, "files": len(plan.app_files), "built_at": _now()}
-        cache.store("app", plan.app_hash, tmp, facts)
+        facts = {"sha256": sha, "size": tmp.stat().st_size, "files": len(plan.app_files), "built_at": now()}
+        _store(cache, "app", plan.app_hash, tmp, facts, check)
     return facts
 
 
@@ -196,51 +217,30 @@ def _check_lib_collisions(plan: Plan, lib_facts: dict[str, Any]) -> None:
         )
 
 
-def _manifest(plan: Plan, cache: ArtifactCache, started: str) -> dict[str, Any]:
-    from importlib import metadata
-
-    parts = {}
-    for part in PARTS:
-        h = plan.hashes()[part]
-        parts[part] = {
-            "hash": h,
-            "file": str(cache.tarball(part, h).relative_to(cache.root)),
-            **cache.facts(part, h),
-        }
-    return {
-        "schema": 1,
-        "release_id": plan.release_id,
-        "app": plan.inputs.app,
-        "parts": parts,
-        "inputs": {
-            **plan.inputs.as_dict(),
-            "requirements": plan.requirements,
-            "lock": plan.lock.text(),
-            "build_lock": plan.build_lock.text(),
-            "target": plan.target.as_dict(),
-            "env_recipe": {**box.build_recipe(plan.inputs.distro), "steps": ENV_STEPS_VERSION},
-            "source_date_epoch": artifact.source_date_epoch(),
-        },
-        "split": [
-            {
-                "name": e.name,
-                "version": e.version,
-                "dest": e.dest,
-                "reason": e.reason,
-                "file": e.dist.filename,
-                "sha256": e.dist.sha256,
-            }
-            for e in plan.split.entries
-        ],
-        "builder": parts["env"].get("builder", {}).get("name"),
-        "tools": {
-            "deploytool": __version__,
-            "python": sys.version.split()[0],
-            "pip": metadata.version("pip"),
-            "uv": metadata.version("uv"),
-        },
-        "timestamps": {"started": started, "finished": _now()},
-    }
+def make_parts(
+    plan: Plan,
+    cache: ArtifactCache,
+    parts: Sequence[Part],
+    progress: Progress,
+    builder_factory: BuilderFactory = make_builder,
+    check: PartCheck | None = None,
+) -> None:
+    """Make `parts` of the plan's release; the builder is made ready first, so bad input touches nothing."""
+    builder, log = None, cache.root / "logs" / f"env-{plan.env_hash}.log"
+    if "env" in parts:
+        builder = builder_factory(plan.inputs.builder, plan.target, log, progress)
+        builder.preflight()
+        log.parent.mkdir(parents=True, exist_ok=True)
+        log.write_text("")
+    if "lib" in parts:
+        with progress.step(f"vendoring {len(plan.split.of('lib'))} pure packages into lib/"):
+            build_lib(plan, cache, check)
+    _check_lib_collisions(plan, cache.facts("lib", plan.lib_hash))
+    if "app" in parts:
+        with progress.step(f"packing {len(plan.app_files)} app files"):
+            build_app(plan, cache, check)
+    if builder is not None:
+        build_env(plan, cache, builder, progress, log, check)
 
 
 def build(
@@ -250,29 +250,20 @@ def build(
     builder_factory: BuilderFactory = make_builder,
     force: bool = False,
 ) -> BuildResult:
+    """Plan, then make the parts not in the cache and write the manifest; unchanged inputs do nothing."""
     cache = cache or ArtifactCache()
     progress = progress or NullProgress()
-    started = _now()
-    plan = make_plan(inputs, cache, progress, force=force)
-    path = cache.manifest_path(plan.release_id)
-    missing = [p for p in PARTS if force or not cache.has(p, plan.hashes()[p])]
-    if not missing and path.is_file():
-        progress.note(f"release {plan.release_id}: unchanged inputs, nothing to build (cache hit)")
-        return BuildResult(plan.release_id, cache.manifest(plan.release_id) or {}, path, [], plan)
-    if "lib" in missing:
-        with progress.step(f"vendoring {len(plan.split.of('lib'))} pure packages into lib/"):
-            build_lib(plan, cache)
-    _check_lib_collisions(plan, cache.facts("lib", plan.lib_hash))
-    if "app" in missing:
-        with progress.step(f"packing {len(plan.app_files)} app files"):
-            build_app(plan, cache)
-    if "env" in missing:
-        log = cache.root / "logs" / f"env-{plan.env_hash}.log"
-        log.parent.mkdir(parents=True, exist_ok=True)
-        log.write_text("")
-        builder = builder_factory(inputs.builder, plan.target, log, progress)
-        build_env(plan, cache, builder, progress, log)
-    manifest = _manifest(plan, cache, started)
-    write_json(path, manifest)
-    progress.note(f"release {plan.release_id}: built {', '.join(missing)}")
+    started = now()
+    with cache.lock():
+        plan = make_plan(inputs, cache, progress, force=force)
+        path = cache.manifest_path(plan.release_id)
+        missing = [p for p in PARTS if force or not cache.has(p, plan.hashes()[p])]
+        if not missing and path.is_file():
+            os.utime(path)  # the newest release of the app is the one built last (push, prune)
+            progress.note(f"release {plan.release_id}: unchanged inputs, nothing to build (cache hit)")
+            return BuildResult(plan.release_id, cache.manifest(plan.release_id) or {}, path, [], plan)
+        make_parts(plan, cache, missing, progress, builder_factory)
+        manifest = make_manifest(plan, cache, started)
+        write_json(path, manifest)
+    progress.note(f"release {plan.release_id}: built {', '.join(missing) or 'its manifest'}")
     return BuildResult(plan.release_id, manifest, path, missing, plan)

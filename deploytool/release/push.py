@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from deploytool.errors import DeploytoolError, FleetStepFailed
+from deploytool.errors import DeploytoolError, FleetStepFailed, RollbackFailed
 from deploytool.output import Output
 from deploytool.release import lock, steps
 from deploytool.release.plan import Bundle, Layout, Settings, Target, batches, releases_to_prune
@@ -124,9 +124,13 @@ def _switch_in_batches(
                 f"{o.host}: {_restored(r) if o.ok and not o.value else 'ROLLBACK PROBLEM: ' + str(o.error or o.value)}"
                 for o, r in zip(outcomes, switched, strict=True)
             )
+            message = f"{exc} -- rolled back {len(switched)} host(s): {after or 'none had switched'}"
+            if not all(o.ok and not o.value for o in outcomes):
+                raise RollbackFailed(
+                    message, hint="check those hosts (deploytool status), then push or rollback again"
+                ) from None
             raise DeployFailed(
-                f"{exc} -- rolled back {len(switched)} host(s): {after or 'none had switched'}",
-                hint="fix the cause, then push again (the release stays staged on the hosts)",
+                message, hint="fix the cause, then push again (the release stays staged on the hosts)"
             ) from None
 
 

@@ -88,6 +88,9 @@ class Builder(ABC):
         """What the manifest records about this builder."""
         return {"name": self.name}
 
+    def preflight(self) -> None:
+        """Fail with the fix (an input error) when this builder cannot start; before any work."""
+
 
 @dataclass(frozen=True)
 class SshTarget:

@@ -113,14 +113,19 @@ class VagrantBuilder(RemoteBuilder):
     def has_box(self) -> bool:
         return any(b.name == self.box for b in self.vagrant().box_list())
 
+    def preflight(self) -> None:
+        """Vagrant is installed, and the box is added or at least built (start() adds it)."""
+        if not self.has_box() and (self.box_file is None or not self.box_file.is_file()):
+            raise MissingDependency(
+                f"the Vagrant box {self.box} is not installed",
+                hint="deploytool box build (a few minutes, once)",
+            )
+
     def start(self, sink: LineSink | None) -> SshTarget:
         v = self.vagrant()
         if not self.has_box():
-            if self.box_file is None or not self.box_file.is_file():
-                raise MissingDependency(
-                    f"the Vagrant box {self.box} is not installed",
-                    hint="deploytool box build (a few minutes, once)",
-                )
+            self.preflight()
+            assert self.box_file is not None
             v.box_add(self.box, str(self.box_file), provider="lxc", force=True)  # built, not yet added
         if self.provider == "lxc":
             ensure_bridge(self.bridge, self.host_ip)
