@@ -15,6 +15,20 @@ from typing import Any
 from rich.console import Console
 from rich.markup import escape
 
+_SECRETS: set[str] = set()
+
+
+def register_secret(value: str) -> None:
+    """A secret value this run resolved: from now on it is printed as *** everywhere."""
+    if value:
+        _SECRETS.add(value)
+
+
+def redact(text: str) -> str:
+    for value in sorted(_SECRETS, key=len, reverse=True):
+        text = text.replace(value, "***")
+    return text
+
 
 def is_ci() -> bool:
     return os.environ.get("CI", "").lower() in {"1", "true", "yes"}
@@ -48,28 +62,28 @@ class Output:
 
     def info(self, text: str) -> None:
         if self.verbosity >= 0:
-            self.console.print(text)
+            self.console.print(redact(text))
 
     def detail(self, text: str) -> None:
         if self.verbosity >= 1:
-            self.console.print(text, style="dim")
+            self.console.print(redact(text), style="dim")
 
     def warn(self, text: str) -> None:
-        self.err.print(f"[yellow]warning:[/yellow] {escape(text)}")
+        self.err.print(f"[yellow]warning:[/yellow] {escape(redact(text))}")
 
     def error(self, text: str, hint: str | None = None) -> None:
-        self.err.print(f"[bold red]error:[/bold red] {escape(text)}", markup=True, highlight=False)
+        self.err.print(f"[bold red]error:[/bold red] {escape(redact(text))}", markup=True, highlight=False)
         if hint:
-            self.err.print(f"  [cyan]hint:[/cyan] {escape(hint)}")
+            self.err.print(f"  [cyan]hint:[/cyan] {escape(redact(hint))}")
 
     def event(self, kind: str, **data: Any) -> None:
         """A machine-readable event: one JSON line on stdout in --json mode, nothing otherwise."""
         if self.json_mode:
-            sys.stdout.write(json.dumps({"event": kind, **data}, default=str, sort_keys=True) + "\n")
+            sys.stdout.write(redact(json.dumps({"event": kind, **data}, default=str, sort_keys=True)) + "\n")
             sys.stdout.flush()
 
     def result(self, data: Any) -> None:
         """The command's final answer in --json mode (one JSON document on stdout)."""
         if self.json_mode:
-            sys.stdout.write(json.dumps(data, default=str, sort_keys=True) + "\n")
+            sys.stdout.write(redact(json.dumps(data, default=str, sort_keys=True)) + "\n")
             sys.stdout.flush()

@@ -37,8 +37,9 @@ def digest(*parts: Any) -> str:
     return hashlib.sha256(blob).hexdigest()[:HASH_LEN]
 
 
-def env_hash(env_lock: str, build_lock: str, target: Mapping[str, str], recipe: str) -> str:
-    return digest("env", env_lock, build_lock, dict(target), recipe)
+def env_hash(env_lock: str, build_lock: str, target: Mapping[str, str], recipe: str, root: str) -> str:
+    """`root` too: env is built at <root>/envs/<hash> and venvs are not relocatable."""
+    return digest("env", env_lock, build_lock, dict(target), recipe, root.rstrip("/"))
 
 
 def lib_hash(lib_lock: str, built: Mapping[str, str]) -> str:

@@ -87,10 +87,13 @@ def index_args(index_url: str) -> list[str]:
     return ["--no-index", "--find-links", str(folder)]
 
 
+_DECORATION = " \u00d7\u2570\u2500\u25b6\u2502\u2503"  # the marks uv draws its error tree with
+
+
 def one_line(output: str, limit: int = 400) -> str:
     """A tool's error output on one line: box-drawing and blank lines gone, whitespace squeezed."""
-    text = " ".join(ln.strip(" ×╰─▶│┃") for ln in output.strip().splitlines() if ln.strip(" ×╰─▶│┃"))
-    text = re.sub(r"\s+", " ", text)
+    text = " ".join(ln.strip(_DECORATION) for ln in output.strip().splitlines() if ln.strip(_DECORATION))
+    text = re.sub(r"\s+", " ", re.sub(r"^(error|ERROR): ", "", text)).replace(" cause: ", ": ")
     return text if len(text) <= limit else "..." + text[-limit:]
 
 

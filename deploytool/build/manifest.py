@@ -19,7 +19,7 @@ from deploytool.build.plan import ENV_STEPS_VERSION, Plan
 from deploytool.errors import UsageError
 
 SCHEMA = 1
-_RELEASE_ID = re.compile(r"[0-9a-f]{%d}" % artifact.HASH_LEN)
+_RELEASE_ID = re.compile(rf"[0-9a-f]{{{artifact.HASH_LEN}}}")
 _INPUTS = ("app", "root", "app_dir", "python", "distro", "builder", "requirements", "lock", "build_lock")
 
 
@@ -83,7 +83,9 @@ def _problems(data: Any) -> list[str]:
     missing = [k for k in ("release_id", "app", "parts", "inputs") if k not in data]
     parts, inputs = data.get("parts"), data.get("inputs")
     if isinstance(parts, dict):
-        missing += [f"parts.{p}.hash" for p in PARTS if not isinstance(parts.get(p), dict) or "hash" not in parts[p]]
+        missing += [
+            f"parts.{p}.hash" for p in PARTS if not isinstance(parts.get(p), dict) or "hash" not in parts[p]
+        ]
     if isinstance(inputs, dict):
         missing += [f"inputs.{k}" for k in _INPUTS if k not in inputs]
     return [f"missing {', '.join(missing)}"] if missing else []

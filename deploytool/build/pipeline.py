@@ -95,7 +95,9 @@ def compiler_tail(output: str, count: int = 3) -> str:
     return " | ".join((errors or lines)[-count:])
 
 
-def _store(cache: ArtifactCache, part: Part, h: str, tmp: Path, facts: dict[str, Any], check: PartCheck | None) -> None:
+def _store(
+    cache: ArtifactCache, part: Part, h: str, tmp: Path, facts: dict[str, Any], check: PartCheck | None
+) -> None:
     if check is not None:
         check(part, facts)
     cache.store(part, h, tmp, facts)
@@ -228,9 +230,9 @@ def make_parts(
     """Make `parts` of the plan's release; the builder is made ready first, so bad input touches nothing."""
     builder, log = None, cache.root / "logs" / f"env-{plan.env_hash}.log"
     if "env" in parts:
+        log.parent.mkdir(parents=True, exist_ok=True)
         builder = builder_factory(plan.inputs.builder, plan.target, log, progress)
         builder.preflight()
-        log.parent.mkdir(parents=True, exist_ok=True)
         log.write_text("")
     if "lib" in parts:
         with progress.step(f"vendoring {len(plan.split.of('lib'))} pure packages into lib/"):

@@ -149,7 +149,9 @@ def _split(
         got = fetch.pip_download(build_lock, target.pip_args(), inputs.index_url, cache.wheelhouse)
         build_files = sorted(p.name for p in got.values())
     if pinned_build is None or not path.is_file():  # a rebuild never replaces today's plan
-        write_json(path, {"split": result.as_list(), "build_lock": build_lock.text(), "build_files": build_files})
+        write_json(
+            path, {"split": result.as_list(), "build_lock": build_lock.text(), "build_files": build_files}
+        )
     return result, build_lock, build_files
 
 
@@ -172,7 +174,9 @@ def make_plan(
     result, build_lock, build_files = _split(lock, target, inputs, cache, force, progress, build_pin)
     app_files = artifact.app_files(inputs.app_dir)
     env_lock = lock.subset(result.names("env"))
-    env_h = artifact.env_hash(env_lock.text(), build_lock.text(), target.as_dict(), env_recipe(inputs.distro))
+    env_h = artifact.env_hash(
+        env_lock.text(), build_lock.text(), target.as_dict(), env_recipe(inputs.distro), inputs.root
+    )
     built = {e.name: e.dist.built_sha256 or "" for e in result.of("lib") if e.dist.built}
     lib_h = artifact.lib_hash(lock.subset(result.names("lib")).text(), built)
     app_h = artifact.app_hash(inputs.app_dir, app_files)

@@ -16,7 +16,7 @@ from deploytool.build import artifact, box, manifest
 from deploytool.build.cache import PARTS, ArtifactCache, Part, write_json
 from deploytool.build.fetch import sha256_file
 from deploytool.build.lock import parse_lock
-from deploytool.build.pipeline import BuilderFactory, make_builder, make_parts
+from deploytool.build.pipeline import BuilderFactory, PartCheck, make_builder, make_parts
 from deploytool.build.plan import ENV_STEPS_VERSION, BuildInputs, Pinned, Plan, make_plan
 from deploytool.build.progress import NullProgress, Progress
 from deploytool.errors import BuildError, UsageError
@@ -52,25 +52,32 @@ def _changed_files(recorded: Mapping[str, str], now: Mapping[str, str]) -> str:
         ("missing", sorted(recorded.keys() - now.keys())),
         ("new", sorted(now.keys() - recorded.keys())),
     ]
-    shown = [f"{label} {', '.join(names[:5])}{' ...' if len(names) > 5 else ''}" for label, names in groups if names]
+    shown = [
+        f"{label} {', '.join(names[:5])}{' ...' if len(names) > 5 else ''}"
+        for label, names in groups
+        if names
+    ]
     return "; ".join(shown)
 
 
 def check_app(data: Mapping[str, Any], plan: Plan) -> None:
     """The app's tracked files must be the ones the release was built from; else say which differ."""
-    want = data["parts"]["app"]["hash"]
-    if plan.app_hash == want:
-        return
-    inputs = data["inputs"]
+    want, inputs = data["parts"]["app"]["hash"], data["inputs"]
     detail = ""
-    if isinstance(inputs.get("app_files"), dict):
+    if isinstance(inputs.get("app_files"), dict):  # which files differ, not only whether
         now = artifact.file_digests(plan.inputs.app_dir, plan.app_files)
-        detail = f": {_changed_files(inputs['app_files'], now)}" if now != inputs["app_files"] else ""
+        if now == inputs["app_files"]:
+            return  # the files are the release's: a different hash is check_hashes' to report
+        detail = f": {_changed_files(inputs['app_files'], now)}"
+    elif plan.app_hash == want:
+        return
     commit = inputs.get("app_commit")
     raise BuildError(
         f"the app's tracked files in {plan.inputs.app_dir} no longer match release {data['release_id']} "
         f"(app hash {want} recorded, {plan.app_hash} now){detail}",
-        hint=f"check out the app at commit {commit} and run again" if commit else "restore the app's files as they were",
+        hint=f"check out the app at commit {commit} and run again"
+        if commit
+        else "restore the app's files as they were",
     )
 
 
@@ -104,11 +111,15 @@ def check_hashes(data: Mapping[str, Any], plan: Plan) -> None:
 def _packages_changed(recorded: list[str], now: list[str]) -> str:
     old = dict(p.split("=", 1) for p in recorded)
     new = dict(p.split("=", 1) for p in now)
-    diffs = [f"{n} {old.get(n, '-')} -> {new.get(n, '-')}" for n in sorted(old.keys() | new.keys()) if old.get(n) != new.get(n)]
+    diffs = [
+        f"{n} {old.get(n, '-')} -> {new.get(n, '-')}"
+        for n in sorted(old.keys() | new.keys())
+        if old.get(n) != new.get(n)
+    ]
     return ", ".join(diffs)
 
 
-def part_check(data: Mapping[str, Any]) -> Any:
+def part_check(data: Mapping[str, Any]) -> PartCheck:
     """A pipeline PartCheck: a rebuilt part's sha256 must be the recorded one."""
 
     def check(part: Part, facts: dict[str, Any]) -> None:
@@ -118,7 +129,9 @@ def part_check(data: Mapping[str, Any]) -> Any:
             return
         hint = "the part was rebuilt from the same inputs but its bytes differ"
         if part == "env":
-            changed = _packages_changed(recorded.get("builder_packages", []), facts.get("builder_packages", []))
+            changed = _packages_changed(
+                recorded.get("builder_packages", []), facts.get("builder_packages", [])
+            )
             if changed:
                 hint = f"the build machine's packages changed since: {changed}"
         raise BuildError(

@@ -9,6 +9,7 @@ from pathlib import Path
 import typer
 
 from deploytool import __version__
+from deploytool.cli import artifacts as artifacts_cli
 from deploytool.cli import build as build_cli
 from deploytool.cli import config as config_cli
 from deploytool.cli import fleet as fleet_cli
@@ -77,6 +78,7 @@ def root(
 
 app.add_typer(config_cli.app, name="config")
 app.add_typer(fleet_cli.app, name="fleet")
+app.add_typer(artifacts_cli.app, name="artifacts")
 init_cli.register(app)
 build_cli.register(app)
 push_cli.register(app)

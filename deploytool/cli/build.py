@@ -7,6 +7,7 @@ from typing import Any
 import typer
 
 from deploytool.build.cache import ArtifactCache
+from deploytool.build.lock import DEFAULT_INDEX
 from deploytool.build.plan import BuildInputs, make_plan, plan_as_dict
 from deploytool.build.progress import Progress, for_console
 from deploytool.build.target import DISTROS
@@ -40,7 +41,17 @@ def inputs(st: State, builder: str | None) -> BuildInputs:
         distro=str(cfg.distro),
         builder=chosen,
         overrides={str(k): v for k, v in cfg.overrides.items()},
+        index_url=_index(st, cfg.index_url),
     )
+
+
+def _index(st: State, value: str | None) -> str:
+    """deploy.build.index_url: PyPI when unset; a relative folder is the app folder's."""
+    if value is None:
+        return DEFAULT_INDEX
+    if value.startswith(("http://", "https://", "file://", "/")):
+        return value
+    return str((st.project / value).resolve())
 
 
 def _progress(st: State) -> Progress:
@@ -56,6 +67,8 @@ def register(app: typer.Typer) -> None:
             "deploytool -C sample_app build --builder nspawn",
             "deploytool --json build > manifest.json",
             "deploytool --set deploy.build.overrides.gunicorn=env build --plan",
+            "deploytool build --from-manifest 3f2c9a1b0d4e5f67",
+            "deploytool build --from-manifest old/manifest.json --builder nspawn",
         )
     )
     def build(
@@ -69,12 +82,22 @@ def register(app: typer.Typer) -> None:
         force: bool = typer.Option(
             False, "--force", help="Resolve, download and build every part again, ignoring the cache."
         ),
+        from_manifest: str | None = typer.Option(
+            None,
+            "--from-manifest",
+            metavar="MANIFEST",
+            help="Rebuild a past release from what its manifest (a file, or a release id in the cache) "
+            "records, and verify every hash. Needs no config; the app's files must be the release's.",
+        ),
     ) -> None:
         """Build the release: lib/ (pure Python, vendored), env (compiled, built in a production-like
         machine at its install path) and the app's tracked files, as content-addressed tarballs.
 
         Unchanged inputs are a cache hit: nothing is built. --json prints the manifest."""
         st = state(ctx)
+        if from_manifest is not None:
+            _rebuild(st, from_manifest, builder, force, plan)
+            return
         build_inputs = inputs(st, builder)
         progress = _progress(st)
         if plan:
@@ -128,6 +151,30 @@ def register(app: typer.Typer) -> None:
             st.out.info(f"nspawn root: {root}")
 
     app.add_typer(box_app, name="box")
+
+
+def _rebuild(st: State, ref: str, builder: str | None, force: bool, plan: bool) -> None:
+    from deploytool.build.rebuild import rebuild
+
+    if plan:
+        raise UsageError("--plan and --from-manifest do not go together", hint="the manifest is the plan")
+    if builder is not None and builder not in BUILDERS:
+        raise UsageError(f"unknown builder {builder!r}", hint=f"use one of: {', '.join(BUILDERS)}")
+    result = rebuild(ref, ArtifactCache(), _progress(st), builder=builder, force=force)
+    st.out.event(
+        "rebuild",
+        release_id=result.release_id,
+        rebuilt=result.rebuilt,
+        verified=True,
+        manifest=str(result.manifest_path),
+    )
+    if st.out.json_mode:
+        st.out.result(result.manifest)
+        return
+    for part in ("env", "lib", "app"):
+        where = "rebuilt" if part in result.rebuilt else "cached"
+        st.out.info(f"  {part:<4} {result.manifest['parts'][part]['hash']}  {where}, verified")
+    st.out.info(f"release [bold]{result.release_id}[/bold] verified  manifest: {result.manifest_path}")
 
 
 def _show_plan(st: State, data: dict[str, Any]) -> None:

@@ -9,13 +9,6 @@ from deploytool.errors import NotBuiltYet
 
 
 def register(app: typer.Typer) -> None:
-    @app.command(
-        epilog=examples("deploytool rollback --role shard", "deploytool rollback --to 20261124-ab12cd")
-    )
-    def rollback() -> None:
-        """Switch hosts back to their previous (or a named) release."""
-        raise NotBuiltYet("rollback")
-
     @app.command(epilog=examples("deploytool deb --role shard", "deploytool deb --version 1.2.0 --out dist/"))
     def deb() -> None:
         """Package the built release and its systemd units as a Debian package."""

@@ -7,6 +7,7 @@ their errors carry `at` (the key path under `deploy`) so the loader can name the
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterable, Mapping
 from typing import Annotated, Any, Literal, TypeVar
 
@@ -82,6 +83,12 @@ class Health(Model):
     timeout: Annotated[float, Field(gt=0, le=3600)] = 30.0
 
 
+def _index_url(value: str) -> str:
+    if re.fullmatch(r"https?://[\x21-\x7e]+", value) or (value.isprintable() and 0 < len(value) <= 4096):
+        return value
+    raise ValueError("an http(s) URL of a simple index, or a folder of wheels and sdists")
+
+
 class Build(Model):
     builder: Literal["vagrant", "nspawn", "ssh"] = "vagrant"
     distro: Distro = "bookworm"
@@ -89,6 +96,7 @@ class Build(Model):
     requirements: RelativePath = "requirements.txt"
     overrides: FrozenMap[PackageName, Literal["lib", "env"]] = FrozenDict()
     host: Jump | None = None  # the build machine, for builder "ssh"
+    index_url: Annotated[str, AfterValidator(_index_url)] | None = None  # None: PyPI
 
     @model_validator(mode="after")
     def _ssh_builder_needs_a_host(self) -> Build:

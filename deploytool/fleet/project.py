@@ -60,7 +60,9 @@ def write(state: FleetState, project: Path) -> Path:
         app_config = json.loads((project / "etc" / "config.json").read_text())
     except (OSError, ValueError):
         app_config = None
-    tmp.write_text(json.dumps(hosts_json(state, app_config if isinstance(app_config, dict) else None), indent=2) + "\n")
+    tmp.write_text(
+        json.dumps(hosts_json(state, app_config if isinstance(app_config, dict) else None), indent=2) + "\n"
+    )
     tmp.replace(path)
     resolved = str(path.resolve())
     if resolved not in state.project_files:

@@ -93,3 +93,35 @@ def lock_release(
         return {"released": holder.__dict__ if holder else None}
 
     return _each(targets, step, connect, parallel)
+
+
+def status(
+    targets: Sequence[Target],
+    layout: Layout,
+    *,
+    connect: Callable[[Target], Runner] = lambda t: SshRunner(t.endpoint),
+    parallel: int = 10,
+    timeout: float = 5.0,
+) -> list[dict[str, Any]]:
+    """What runs on each host: its current release, each service's state, and what /health answers."""
+
+    def step(runner: Runner, t: Target) -> dict[str, Any]:
+        units = sorted(name for svc in t.services for name in svc.files)
+        facts = probe.parse_facts(runner.run(probe.facts_command(layout.root, units)).stdout)
+        services = []
+        for svc in t.services:
+            row: dict[str, Any] = {
+                "service": svc.name,
+                "unit": svc.main_unit,
+                "state": facts.active.get(svc.main_unit),
+            }
+            if svc.health_url:
+                health = probe.parse_health(
+                    runner.run(probe.health_command(svc.health_url, 200, None, timeout)).stdout
+                )
+                row["health"] = health.describe()
+                row["release"] = health.release
+            services.append(row)
+        return {"current": facts.current_release, "services": services, "lock": facts.lock}
+
+    return _each(targets, step, connect, parallel)

@@ -121,7 +121,7 @@ class Settings:
     health_status: int = 200
     health_timeout: float = 30.0
     lock_wait: float = 0.0
-    lock_ttl_minutes: int = 30
+    lock_ttl_minutes: float = 30.0
     reason: str = "deploytool push"
     min_free_kib: int = 100 * 1024
 

@@ -71,6 +71,20 @@ def active(units):
     states = proc.stdout.split()
     return dict(zip(units, states + ["unknown"] * (len(units) - len(states))))
 
+def sha(path):
+    try:
+        with open(path, "rb") as fh:
+            return hashlib.sha256(fh.read()).hexdigest()
+    except OSError:
+        return None
+
+def tail(path, n):
+    try:
+        with open(path, encoding="utf-8", errors="replace") as fh:
+            return fh.readlines()[-n:]
+    except OSError:
+        return []
+
 def facts(args):
     root = args["root"]
     glibc = platform.libc_ver()[1] or None
@@ -85,7 +99,9 @@ def facts(args):
         "envs": listing(os.path.join(root, "envs")),
         "units": {u: file_text(os.path.join("/etc/systemd/system", u)) for u in args.get("units", [])},
         "active": active(args.get("units", [])),
-        "sudo": subprocess.run(["sudo", "-n", "true"], capture_output=True).returncode == 0,
+        "sudo": os.geteuid() == 0 or subprocess.run(["sudo", "-n", "true"], capture_output=True).returncode == 0,
+        "hashes": {f: sha(f) for f in args.get("files", [])},
+        "journal": [line.rstrip("\n") for line in tail(os.path.join(root, ".deploytool", "journal.jsonl"), 20)],
     }
     probe = root if os.path.isdir(root) else os.path.dirname(root.rstrip("/")) or "/"
     while not os.path.isdir(probe):
@@ -149,8 +165,12 @@ def tree_digest(path: Path) -> str:
     return digest
 
 
-def facts_command(root: str, units: Sequence[str], python: str = "python3") -> Argv:
-    return [python, "-c", SCRIPT, json.dumps({"op": "facts", "root": root, "units": list(units)})]
+def facts_command(
+    root: str, units: Sequence[str], files: Sequence[str] = (), python: str = "python3"
+) -> Argv:
+    """Facts about the host; `files` (e.g. root-only env files) come back as sha256 hashes, never content."""
+    args = {"op": "facts", "root": root, "units": list(units), "files": list(files)}
+    return [python, "-c", SCRIPT, json.dumps(args)]
 
 
 def digests_command(paths: Sequence[str], python: str = "python3") -> Argv:
@@ -200,6 +220,32 @@ class HostFacts:
     sudo: bool = False
     disk_free_kib: int = 0
     lock: dict[str, Any] | None = None
+    hashes: dict[str, str | None] = field(default_factory=dict)  # path -> sha256 of the file
+    journal: list[str] = field(default_factory=list)  # the journal's last lines
+
+    def entries(self) -> list[dict[str, Any]]:
+        out = []
+        for line in self.journal:
+            try:
+                item = json.loads(line)
+            except ValueError:
+                continue
+            if isinstance(item, dict):
+                out.append(item)
+        return out
+
+    def previous_release(self) -> str | None:
+        """The release before the current one: what the last deploy to `current` came from, else the
+        next-newest kept release."""
+        current = self.current_release
+        for entry in reversed(self.entries()):
+            moved = entry.get("from") and entry.get("from") != entry.get("to")
+            if entry.get("to") == current and entry.get("result") == "ok" and moved:
+                if entry["from"] in self.releases:
+                    return str(entry["from"])
+                break
+        older = [r for r in self.releases if r != current]
+        return older[-1] if older else None
 
     @property
     def current_release(self) -> str | None:

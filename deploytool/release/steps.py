@@ -1,7 +1,9 @@
-"""The steps of a push on one host. Each takes a HostRun and raises a DeploytoolError on failure."""
+"""The steps of a deploy on one host. Each takes a HostRun and raises a DeploytoolError on failure."""
 
 from __future__ import annotations
 
+import hashlib
+import time
 from dataclasses import dataclass, field
 
 from packaging.version import InvalidVersion, Version
@@ -19,8 +21,6 @@ from deploytool.remote.ssh import openssh_options
 class PreflightFailed(DeploytoolError):
     """A host cannot take this release; nothing was changed on it."""
 
-    exit_code = 1
-
 
 class HealthGateFailed(DeploytoolError):
     """A switched host did not report the new release as healthy in time."""
@@ -28,14 +28,18 @@ class HealthGateFailed(DeploytoolError):
 
 @dataclass
 class HostRun:
-    """One host during one push: its target, connection, what preflight saw, what we changed."""
+    """One host during one deploy: what it gets, what preflight saw, what was changed and shipped."""
 
     target: Target
     runner: Runner
+    release: str = ""  # the release this host is switched to
     facts: probe.HostFacts | None = None
     switched: bool = False
     env_shipped: bool = False
-    events: list[str] = field(default_factory=list)
+    bytes_sent: dict[str, int] = field(default_factory=dict)
+    units_changed: list[str] = field(default_factory=list)
+    restarted: list[str] = field(default_factory=list)
+    seconds: dict[str, float] = field(default_factory=dict)
 
     @property
     def name(self) -> str:
@@ -43,32 +47,65 @@ class HostRun:
 
     @property
     def previous(self) -> str | None:
+        """The release `current` pointed at before this deploy."""
         return self.facts.current_release if self.facts else None
 
     def unit_files(self) -> dict[str, str]:
         return {name: text for svc in self.target.services for name, text in svc.files.items()}
+
+    def host_files(self, layout: Layout) -> dict[str, tuple[bytes, str]]:
+        """Files written at switch: path -> (content, mode): env files (0600) and shared files."""
+        files = {layout.env_file(s): (c, "0600") for s, c in self.target.env_files.items()}
+        files.update({p: (c, "0644") for p, c in self.target.shared_files.items()})
+        return files
+
+    def changed_files(self, layout: Layout) -> dict[str, tuple[bytes, str]]:
+        assert self.facts is not None
+        return {
+            path: (data, mode)
+            for path, (data, mode) in self.host_files(layout).items()
+            if self.facts.hashes.get(path) != hashlib.sha256(data).hexdigest()
+        }
 
 
 def _sudo(argv: list[str]) -> list[str]:
     return shell.sudo(argv)
 
 
-def preflight(run: HostRun, bundle: Bundle, layout: Layout, settings: Settings) -> probe.HostFacts:
+def probe_host(run: HostRun, layout: Layout) -> probe.HostFacts:
+    """One read-only round trip (through sudo, to hash the root-only env files)."""
+    cmd = probe.facts_command(layout.root, sorted(run.unit_files()), sorted(run.host_files(layout)))
+    result = run.runner.run(_sudo(cmd), check=False)
+    if not result.ok:
+        if "password" in result.stderr or "sudo" in result.stderr:
+            raise PreflightFailed(
+                f"{run.name}: user {run.target.endpoint.user} cannot run sudo without a password",
+                hint="give the deploy user NOPASSWD sudo (deploytool installs units and runs systemctl)",
+            )
+        result.check()
+    run.facts = probe.parse_facts(result.stdout)
+    return run.facts
+
+
+def preflight(run: HostRun, bundle: Bundle | None, layout: Layout, settings: Settings) -> probe.HostFacts:
     """Read-only: reachable with a known key, sudo, disk, Python ABI and glibc, lock."""
-    result = run.runner.run(probe.facts_command(layout.root, sorted(run.unit_files())))
-    facts = run.facts = probe.parse_facts(result.stdout)
+    facts = run.facts if run.facts is not None else probe_host(run, layout)
     problems = []
-    major, minor = facts.python.split(".")[:2]
-    if f"{major}.{minor}" != bundle.python or f"cp{major}{minor}" != bundle.abi:
-        problems.append(
-            f"its python is {facts.python} but the env was built for {bundle.python} ({bundle.abi})"
-        )
-    if bundle.glibc and not _at_least(facts.glibc, bundle.glibc):
-        problems.append(f"its glibc is {facts.glibc or 'unknown'} but the env needs glibc >= {bundle.glibc}")
-    if not facts.sudo:
-        problems.append(f"user {run.target.endpoint.user} cannot run sudo without a password")
-    if facts.disk_free_kib < settings.min_free_kib:
-        problems.append(f"only {facts.disk_free_kib // 1024} MiB free under {layout.root}")
+    if bundle is not None:
+        major, minor = facts.python.split(".")[:2]
+        if f"{major}.{minor}" != bundle.python or f"cp{major}{minor}" != bundle.abi:
+            problems.append(
+                f"its python is {facts.python} but the env was built for {bundle.python} ({bundle.abi})"
+            )
+        if bundle.glibc and not _at_least(facts.glibc, bundle.glibc):
+            problems.append(
+                f"its glibc is {facts.glibc or 'unknown'} but the env needs glibc >= {bundle.glibc}"
+            )
+        if facts.disk_free_kib < settings.min_free_kib:
+            problems.append(f"only {facts.disk_free_kib // 1024} MiB free under {layout.root}")
+    elif run.release not in facts.releases:
+        kept = ", ".join(facts.releases) or "none"
+        problems.append(f"release {run.release or '(previous)'} is not on the host (kept: {kept})")
     if problems:
         raise PreflightFailed(f"{run.name}: " + "; ".join(problems))
     holder = Holder.parse(facts.lock)
@@ -91,27 +128,20 @@ def _at_least(have: str | None, need: str) -> bool:
 def setup(run: HostRun, layout: Layout, settings: Settings) -> None:
     """Idempotent: the service user and the folders, owned so rsync needs no sudo."""
     user, owner = settings.run_as, run.target.endpoint.user
+    add_user = [
+        "useradd",
+        "--system",
+        "--user-group",
+        "--home-dir",
+        layout.shared,
+        "--shell",
+        "/usr/sbin/nologin",
+        user,
+    ]
     run.runner.run(
         _sudo(
             shell.sh(
-                ["id", "-u", user],
-                [
-                    "useradd",
-                    "--system",
-                    "--user-group",
-                    "--home-dir",
-                    layout.shared,
-                    "--shell",
-                    "/usr/sbin/nologin",
-                    user,
-                ],
-                op="||",
-            )
-        )
-    )
-    run.runner.run(
-        _sudo(
-            shell.sh(
+                shell.sh(["id", "-u", user], add_user, op="||"),
                 [
                     "install",
                     "-d",
@@ -147,7 +177,9 @@ def setup(run: HostRun, layout: Layout, settings: Settings) -> None:
     )
 
 
-def stage(run: HostRun, bundle: Bundle, layout: Layout, local: Runner, timeout: float = 1800) -> None:
+def stage(
+    run: HostRun, bundle: Bundle, layout: Layout, local: Runner, timeout: float = 1800, dry_run: bool = False
+) -> None:
     """rsync env (only when new to the host) and the release into partial folders, verify, rename."""
     facts = run.facts
     assert facts is not None
@@ -155,23 +187,22 @@ def stage(run: HostRun, bundle: Bundle, layout: Layout, local: Runner, timeout: 
     ssh = openssh_options(ep)
     moves: list[list[str]] = []
     partials: dict[str, str] = {}
+
+    def ship(part: str, tree: str, partial: str, link: str | None) -> None:
+        argv = rsync.push_tree(tree, ep.address, partial, ssh, link_dest=link, stats=True, dry_run=dry_run)
+        out = local.run(argv, timeout=timeout).stdout
+        run.bytes_sent[part] = rsync.parse_stats(out).get("Total bytes sent", 0)
+
     if bundle.env_hash not in facts.envs:
         partial = f"{layout.envs}/.{bundle.env_hash}.partial"
         others = [e for e in facts.envs if e != bundle.env_hash]
-        link = f"../{others[-1]}" if others else None
-        local.run(
-            rsync.push_tree(str(bundle.env_tree), ep.address, partial, ssh, link_dest=link), timeout=timeout
-        )
+        ship("env", str(bundle.env_tree), partial, f"../{others[-1]}" if others else None)
         partials[partial] = bundle.env_digest
         moves.append(["mv", "-T", partial, layout.env(bundle.env_hash)])
         run.env_shipped = True
     if bundle.release_id not in facts.releases:
         partial = f"{layout.releases}/.{bundle.release_id}.partial"
-        link = f"../{run.previous}" if run.previous else None
-        local.run(
-            rsync.push_tree(str(bundle.release_tree), ep.address, partial, ssh, link_dest=link),
-            timeout=timeout,
-        )
+        ship("release", str(bundle.release_tree), partial, f"../{run.previous}" if run.previous else None)
         partials[partial] = bundle.release_digest
         moves.append(["mv", "-T", partial, layout.release(bundle.release_id)])
     if not partials:
@@ -183,39 +214,61 @@ def stage(run: HostRun, bundle: Bundle, layout: Layout, local: Runner, timeout: 
     run.runner.run(shell.sh(*moves))
 
 
-def switch(run: HostRun, bundle: Bundle, layout: Layout) -> None:
-    """Install changed units and env files, point `current` at the release, restart or reload services."""
+def switch(run: HostRun, layout: Layout) -> None:
+    """Install changed units and files, point `current` at run.release, restart what must restart.
+
+    Nothing changed (same release, units and files, every service running): nothing is run.
+    """
     facts = run.facts
     assert facts is not None
     changed = {n: t for n, t in run.unit_files().items() if facts.units.get(n) != t}
+    run.units_changed = sorted(changed)
     for name, text in sorted(changed.items()):
         run.runner.run(_sudo(fs.write_file(f"/etc/systemd/system/{name}")), stdin=text.encode())
     if changed:
         run.runner.run(_sudo(systemd.daemon_reload()))
-    for path, data in sorted(run.target.shared_files.items()):
-        run.runner.run(_sudo(fs.write_file(path)), stdin=data)
-    for service, content in sorted(run.target.env_files.items()):
-        run.runner.run(_sudo(fs.write_file(layout.env_file(service), "0600")), stdin=content)
-    run.runner.run(fs.switch_symlink(layout.current, Layout.link_target(bundle.release_id)))
+    files = run.changed_files(layout)
+    for path, (data, mode) in sorted(files.items()):
+        run.runner.run(_sudo(fs.write_file(path, mode)), stdin=data)
+    moved = facts.current_release != run.release
+    if moved:
+        run.runner.run(fs.switch_symlink(layout.current, Layout.link_target(run.release)))
     run.switched = True
-    _start_services(run, changed)
+    env_changed = {p for p in files if p.startswith(f"{layout.shared}/env/")}
+    _start_services(
+        run, changed, force=moved or (bool(files) and not env_changed), env_changed=env_changed, layout=layout
+    )
 
 
-def _start_services(run: HostRun, changed: dict[str, str]) -> None:
-    """Enable and start what is new; restart or reload (per recipe) what was already running."""
+def _start_services(
+    run: HostRun,
+    changed: dict[str, str],
+    *,
+    force: bool,
+    env_changed: set[str] | None = None,
+    layout: Layout | None = None,
+) -> None:
+    """Start what is not running; restart or reload (per recipe) what runs and has something new."""
     facts = run.facts
     assert facts is not None
-    all_units = sorted(run.unit_files(), key=lambda u: (not u.endswith(".socket"), u))
-    run.runner.run(_sudo(systemd.enable_now(*all_units)))
+    inactive = [u for u in run.unit_files() if facts.active.get(u) != "active"]
+    if inactive:
+        ordered = sorted(run.unit_files(), key=lambda u: (not u.endswith(".socket"), u))
+        run.runner.run(_sudo(systemd.enable_now(*ordered)))
     for svc in run.target.services:
-        was_active = facts.active.get(svc.main_unit) == "active"
-        if not was_active:
+        if facts.active.get(svc.main_unit) != "active":
+            run.restarted.append(f"{svc.main_unit} (started)")
             continue  # enable --now just started it on the new release
         unit_changed = any(name in changed for name in svc.files)
-        if svc.recipe.reload == "reload" and not unit_changed:
+        own_env = layout is not None and layout.env_file(svc.name) in (env_changed or set())
+        if not (force or unit_changed or own_env):
+            continue
+        if svc.recipe.reload == "reload" and not unit_changed and not own_env:
             run.runner.run(_sudo(systemd.reload(svc.main_unit)))
+            run.restarted.append(f"{svc.main_unit} (reload)")
         else:
             run.runner.run(_sudo(systemd.restart(svc.main_unit)))
+            run.restarted.append(f"{svc.main_unit} (restart)")
 
 
 def gate(run: HostRun, release_id: str | None, settings: Settings) -> list[str]:
@@ -236,3 +289,7 @@ def gate(run: HostRun, release_id: str | None, settings: Settings) -> list[str]:
                 f"{svc.unit} {svc.health_url}: {health.describe()} after {settings.health_timeout:g}s"
             )
     return problems
+
+
+def timed(run: HostRun, phase: str, started: float) -> None:
+    run.seconds[phase] = round(time.monotonic() - started, 3)

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from deploytool.config import Config, Project, Secret
 from deploytool.errors import UsageError
+from deploytool.output import register_secret
 from deploytool.recipes import load as load_recipe
 from deploytool.release.plan import Layout, Service, Settings, Target
 from deploytool.remote.ssh import Endpoint
@@ -103,6 +104,7 @@ def target(project: Project, name: str, *, resolve_secrets: bool = True) -> Targ
         for key, ref in refs.items():
             if isinstance(ref, Secret):
                 value = ref.resolve(project.root) if resolve_secrets else "***"
+                register_secret(value)
                 secrets.append(value)
             else:
                 value = str(ref)

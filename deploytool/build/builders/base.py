@@ -88,7 +88,7 @@ class Builder(ABC):
         """What the manifest records about this builder."""
         return {"name": self.name}
 
-    def preflight(self) -> None:
+    def preflight(self) -> None:  # noqa: B027 (most builders have nothing to check)
         """Fail with the fix (an input error) when this builder cannot start; before any work."""
 
 

@@ -17,6 +17,8 @@ def push_tree(
     link_dest: str | None = None,
     rsync_path: str | None = None,
     delete: bool = True,
+    stats: bool = False,
+    dry_run: bool = False,
 ) -> Argv:
     """Copy the folder `source` to `host:dest`.
 
@@ -35,6 +37,10 @@ def push_tree(
         argv += ["--link-dest", link_dest]
     if rsync_path:
         argv += ["--rsync-path", rsync_path]
+    if stats:
+        argv.append("--stats")
+    if dry_run:
+        argv.append("--dry-run")
     return [*argv, "--", source.rstrip("/") + "/", f"{host}:{dest.rstrip('/')}/"]
 
 

@@ -9,6 +9,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from build_fakes import fake_project
+
+from deploytool.build.plan import BuildInputs
 
 
 def make_wheel(folder: Path, name: str = "tiny", version: str = "1.0") -> Path:
@@ -35,3 +38,9 @@ def make_wheel(folder: Path, name: str = "tiny", version: str = "1.0") -> Path:
 def wheel_maker() -> Callable[..., Path]:
     """`wheel_maker(folder, name="tiny", version="1.0")` -> the path of a valid pure wheel."""
     return make_wheel
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> BuildInputs:
+    """An app needing one pure package (tiny), its resolution and download answered locally."""
+    return fake_project(tmp_path, monkeypatch, make_wheel)

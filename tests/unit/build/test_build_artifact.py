@@ -13,28 +13,32 @@ from deploytool.build import artifact
 TARGET = {"distro": "bookworm", "python": "3.11", "arch": "x86_64", "glibc": "2.36"}
 
 
-def test_the_env_hash_is_stable_and_changes_with_each_of_its_inputs() -> None:
+def test_the_env_hash_is_stable_and_changes_with_each_of_its_inputs_install_root_included() -> None:
     base = artifact.env_hash(
-        "psycopg2==2.9.10 --hash=sha256:a\n", "setuptools==80 --hash=sha256:b\n", TARGET, "r1"
+        "psycopg2==2.9.10 --hash=sha256:a\n", "setuptools==80 --hash=sha256:b\n", TARGET, "r1", "/srv/a"
     )
     assert base == artifact.env_hash(
-        "psycopg2==2.9.10 --hash=sha256:a\n", "setuptools==80 --hash=sha256:b\n", TARGET, "r1"
+        "psycopg2==2.9.10 --hash=sha256:a\n", "setuptools==80 --hash=sha256:b\n", TARGET, "r1", "/srv/a"
     )
     changed = [
         artifact.env_hash(
-            "psycopg2==2.9.11 --hash=sha256:a\n", "setuptools==80 --hash=sha256:b\n", TARGET, "r1"
+            "psycopg2==2.9.11 --hash=sha256:a\n", "setuptools==80 --hash=sha256:b\n", TARGET, "r1", "/srv/a"
         ),
         artifact.env_hash(
-            "psycopg2==2.9.10 --hash=sha256:a\n", "setuptools==81 --hash=sha256:b\n", TARGET, "r1"
+            "psycopg2==2.9.10 --hash=sha256:a\n", "setuptools==81 --hash=sha256:b\n", TARGET, "r1", "/srv/a"
         ),
         artifact.env_hash(
             "psycopg2==2.9.10 --hash=sha256:a\n",
             "setuptools==80 --hash=sha256:b\n",
             {**TARGET, "distro": "trixie"},
             "r1",
+            "/srv/a",
         ),
         artifact.env_hash(
-            "psycopg2==2.9.10 --hash=sha256:a\n", "setuptools==80 --hash=sha256:b\n", TARGET, "r2"
+            "psycopg2==2.9.10 --hash=sha256:a\n", "setuptools==80 --hash=sha256:b\n", TARGET, "r1", "/srv/b"
+        ),
+        artifact.env_hash(
+            "psycopg2==2.9.10 --hash=sha256:a\n", "setuptools==80 --hash=sha256:b\n", TARGET, "r2", "/srv/a"
         ),
     ]
     assert base not in changed

@@ -6,90 +6,21 @@ Checks what is built when (everything, nothing, only app), and what the manifest
 from __future__ import annotations
 
 import tarfile
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import AbstractContextManager, contextmanager
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
+from build_fakes import FakeBuilder, FakeSession
 
-from deploytool.build import fetch, plan
-from deploytool.build.builders.base import Builder, CommandFailed, LineSink, Mount, Session
+from deploytool.build.builders.base import Builder, CommandFailed, Mount, Session
 from deploytool.build.cache import ArtifactCache
 from deploytool.build.fetch import sha256_file
-from deploytool.build.lock import parse_lock
 from deploytool.build.pipeline import build
 from deploytool.build.plan import BuildInputs
-from deploytool.build.split import Dist
-from deploytool.build.target import Target
 from deploytool.errors import BuildError
-
-
-class FakeSession:
-    """Plays the build machine: `python3 -m venv PATH` makes a small venv in the mounted folder."""
-
-    def __init__(self, mounts: Sequence[Mount], leak: str | None) -> None:
-        self.mounts = {m.guest: m.host for m in mounts}
-        self.leak = leak
-        self.ran: list[list[str]] = []
-
-    def run(self, argv: Sequence[str], env: Mapping[str, str] | None = None) -> str:
-        self.ran.append(list(argv))
-        if argv[:3] == ["/usr/bin/python3", "-m", "venv"]:
-            path = argv[3]
-            host = self.mounts[path]
-            (host / "bin").mkdir()
-            (host / "pyvenv.cfg").write_text(
-                f"home = /usr/bin\nversion = 3.11.2\ncommand = /usr/bin/python3 -m venv {path}\n"
-            )
-            (host / "bin" / "tool").write_text(f"#!{self.leak or path}/bin/python\n")
-        if argv[0] == "dpkg-query":
-            return "python3=3.11.2-1+b1\n"
-        return ""
-
-
-class FakeBuilder(Builder):
-    name = "fake"
-
-    def __init__(self, leak: str | None = None) -> None:
-        self.leak = leak
-        self.sessions: list[FakeSession] = []
-
-    @contextmanager
-    def _session(self, mounts: Sequence[Mount]) -> Iterator[Session]:
-        session = FakeSession(mounts, self.leak)
-        self.sessions.append(session)
-        yield session
-
-    def session(
-        self, mounts: Sequence[Mount], sink: LineSink | None = None
-    ) -> AbstractContextManager[Session]:
-        return self._session(mounts)
-
-
-@pytest.fixture
-def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, wheel_maker: Callable[..., Path]) -> BuildInputs:
-    """An app needing one pure package, with resolution and download answered locally."""
-    app = tmp_path / "app"
-    app.mkdir()
-    (app / "app.py").write_text("import tiny\n")
-    (app / "requirements.txt").write_text("tiny\n")
-    wheelhouse = tmp_path / "cache" / "wheels"
-    wheel = wheel_maker(wheelhouse)
-    lock_text = f"tiny==1.0 --hash=sha256:{sha256_file(wheel)}\n"
-
-    def resolve_text(requirements: str, target: Target, index_url: str, workdir: Path) -> Any:
-        return parse_lock(lock_text)
-
-    def fake_fetch(*args: Any, **kwargs: Any) -> list[Dist]:
-        return [Dist("tiny", "1.0", wheel.name, sha256_file(wheel), pure=True)]
-
-    monkeypatch.setattr(plan, "resolve_text", resolve_text)
-    monkeypatch.setattr(fetch, "fetch", fake_fetch)
-    return BuildInputs(
-        app="demo", root="/srv/demo", app_dir=app, requirements_file=app / "requirements.txt", builder="fake"
-    )
 
 
 def test_a_first_build_makes_all_three_parts_and_a_complete_manifest(

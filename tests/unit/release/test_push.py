@@ -1,5 +1,6 @@
 """A whole push against recording runners: the ordered steps, and rollback when the canary fails."""
 
+import hashlib
 import json
 from pathlib import Path
 
@@ -33,7 +34,14 @@ def _target(name: str) -> Target:
     files = {"sample-web.service": "unit v2\n", "sample-web.socket": "socket\n"}
     svc = Service("web", "sample-web", recipe, files, health_url="http://127.0.0.1:8000/health")
     ep = Endpoint(name, "198.18.0.11", Path("/k/known_hosts"))
-    return Target(name, ep, ("shard",), (svc,), env_files={"web": b"APP_HOST=" + name.encode() + b"\n"})
+    return Target(
+        name,
+        ep,
+        ("shard",),
+        (svc,),
+        env_files={"web": b"APP_HOST=" + name.encode() + b"\n"},
+        shared_files={"/srv/sample/shared/etc/hosts.json": b"{}\n"},
+    )
 
 
 def _host(name: str, *, healthy: bool = True, lock: dict[str, str] | None = None) -> RecordingRunner:
@@ -55,9 +63,9 @@ def _host(name: str, *, healthy: bool = True, lock: dict[str, str] | None = None
     }
 
     def answer(argv: tuple[str, ...]) -> Result | None:
-        if argv[0] != "python3":
+        if _unsudo(argv)[0] != "python3":
             return None
-        args = json.loads(argv[3])
+        args = json.loads(argv[-1])
         if args["op"] == "facts":
             return Result(name, argv, 0, json.dumps(facts))
         if args["op"] == "digests":
@@ -76,6 +84,10 @@ def _host(name: str, *, healthy: bool = True, lock: dict[str, str] | None = None
     return RecordingRunner(name, responders=[answer])
 
 
+def _unsudo(argv: tuple[str, ...]) -> tuple[str, ...]:
+    return argv[3:] if argv[:3] == ("sudo", "-n", "--") else argv
+
+
 def _run(hosts: dict[str, RecordingRunner], local: RecordingRunner | None = None):  # type: ignore[no-untyped-def]
     targets = [_target(n) for n in hosts]
     return push(
@@ -86,8 +98,8 @@ def _run(hosts: dict[str, RecordingRunner], local: RecordingRunner | None = None
 def _verbs(runner: RecordingRunner) -> list[str]:
     names = []
     for line in runner.lines:
-        if line.startswith("python3"):
-            names.append("probe:" + json.loads(runner.calls[runner.lines.index(line)][3])["op"])
+        if _unsudo(runner.calls[runner.lines.index(line)])[0] == "python3":
+            names.append("probe:" + json.loads(runner.calls[runner.lines.index(line)][-1])["op"])
         elif "mkdir --" in line and "holder.json" in line:
             names.append("lock")
         elif "ln -sfn" in line:
@@ -119,7 +131,6 @@ def test_push_runs_preflight_lock_stage_switch_gate_journal_unlock_prune_in_orde
         "unit:sample-web.service",
         "daemon-reload",
         "switch:releases/r2",
-        "enable --now sample-web.socket sample-web.service",
         "restart sample-web.service",
         "probe:health",
         "journal",
@@ -130,7 +141,36 @@ def test_push_runs_preflight_lock_stage_switch_gate_journal_unlock_prune_in_orde
     assert len(rsyncs) == 4
     assert any(c[-1].endswith("/srv/sample/envs/.e2.partial/") and "../e1" in c for c in rsyncs)
     assert any(c[-1].endswith("/srv/sample/releases/.r2.partial/") and "../r1" in c for c in rsyncs)
-    assert report.hosts["h1"] == {"previous": "r1", "current": "r2", "env_shipped": True}
+    h1 = report.hosts["h1"]
+    assert (h1["previous"], h1["current"], h1["env_shipped"]) == ("r1", "r2", True)
+    assert h1["units_changed"] == ["sample-web.service"]
+    assert h1["restarted"] == ["sample-web.service (restart)"]
+    assert set(h1["bytes_sent"]) == {"env", "release"}
+
+
+def test_a_push_with_nothing_changed_restarts_nothing() -> None:
+    host = _host("h1")
+    answer = host.responders[0]
+
+    def same(argv: tuple[str, ...]) -> Result | None:
+        result = answer(argv)
+        if result is not None and json.loads(argv[-1])["op"] == "facts":
+            data = json.loads(result.stdout)
+            data.update(current="releases/r2", releases=["r1", "r2"], envs=["e1", "e2"])
+            data["units"] = dict(_target("h1").services[0].files)
+            data["hashes"] = {
+                "/srv/sample/shared/env/web.env": hashlib.sha256(b"APP_HOST=h1\n").hexdigest(),
+                "/srv/sample/shared/etc/hosts.json": hashlib.sha256(b"{}\n").hexdigest(),
+            }
+            return Result("h1", argv, 0, json.dumps(data))
+        return result
+
+    host.responders[0] = same
+    local = RecordingRunner("local")
+    report = _run({"h1": host}, local)
+    assert report.ok and report.hosts["h1"]["restarted"] == [] and report.hosts["h1"]["units_changed"] == []
+    assert local.calls == []  # nothing shipped
+    assert _verbs(host) == ["probe:facts", "lock", "probe:health", "journal", "unlock"]
 
 
 def test_push_rolls_back_every_switched_host_when_the_canary_health_fails() -> None:
@@ -143,7 +183,6 @@ def test_push_rolls_back_every_switched_host_when_the_canary_health_fails() -> N
     h1 = _verbs(hosts["h1"])
     assert h1[h1.index("switch:releases/r2") :] == [
         "switch:releases/r2",
-        "enable --now sample-web.socket sample-web.service",
         "restart sample-web.service",
         "probe:health",
         "unit:sample-web.service",  # the old unit text goes back
@@ -184,7 +223,7 @@ def test_preflight_refuses_a_host_with_another_python() -> None:
 
     def older(argv: tuple[str, ...]) -> Result | None:
         result = facts_answer(argv)
-        if result is not None and json.loads(argv[3])["op"] == "facts":
+        if result is not None and json.loads(argv[-1])["op"] == "facts":
             data = json.loads(result.stdout) | {"python": "3.9.2", "abi": "cpython-39-x86_64-linux-gnu"}
             return Result("h1", argv, 0, json.dumps(data))
         return result
@@ -201,7 +240,7 @@ def test_the_next_push_prunes_beyond_keep_but_never_current_or_previous() -> Non
 
     def many(argv: tuple[str, ...]) -> Result | None:
         result = answer(argv)
-        if result is not None and json.loads(argv[3])["op"] == "facts":
+        if result is not None and json.loads(argv[-1])["op"] == "facts":
             data = json.loads(result.stdout)
             data["releases"] = ["ra", "rb", "rc", "rd", "re", "r1"]
             data["envs"] = ["e0", "e1"]
