@@ -32,6 +32,8 @@ _FAILED_PKG = re.compile(
 )
 _OUTPUT_BLOCK = re.compile(r"\[\d+ lines? of output\]\n(.*?)\n\s*\[end of output\]", re.S)
 _ERROR_LINE = re.compile(r"\berror\b", re.I)
+_COMPILER_ERROR = re.compile(r":\d+(?::\d+)?: (?:fatal )?error: ")
+_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 
 
 @dataclass(frozen=True)
@@ -88,11 +90,13 @@ def env_commands(install_path: str, has_packages: bool) -> list[list[str]]:
 
 
 def compiler_tail(output: str, count: int = 3) -> str:
-    """The last error lines of a failed package build (from pip's quoted block), on one line."""
-    blocks = _OUTPUT_BLOCK.findall(output)
-    lines = [ln.strip() for ln in (blocks[-1] if blocks else output).splitlines() if ln.strip()]
-    errors = [ln for ln in lines if _ERROR_LINE.search(ln)]
-    return " | ".join((errors or lines)[-count:])
+    """The compiler's last error lines of a failed package build (else any error lines), on one line."""
+    text = _ANSI.sub("", output)
+    blocks = _OUTPUT_BLOCK.findall(text)
+    lines = [ln.strip() for ln in (blocks[-1] if blocks else text).splitlines() if ln.strip()]
+    compiler = [ln for ln in lines if _COMPILER_ERROR.search(ln)]
+    picked = compiler or [ln for ln in lines if _ERROR_LINE.search(ln)] or lines
+    return " | ".join(picked[-count:])
 
 
 def _store(
@@ -128,6 +132,7 @@ def build_env(
         "SOURCE_DATE_EPOCH": str(artifact.source_date_epoch()),
         "PIP_NO_CACHE_DIR": "1",
         "PIP_DISABLE_PIP_VERSION_CHECK": "1",
+        "PIP_NO_COLOR": "1",
         # No debug info: it names pip's random build folder, making compiled files differ build to build.
         "CFLAGS": "-g0",
         "LC_ALL": "C.UTF-8",

@@ -164,7 +164,11 @@ class VagrantBuilder(RemoteBuilder):
             self._unlock()
 
     def destroy(self) -> None:
-        self.vagrant().destroy()
+        """Remove the machine, once no build is using it."""
+        self.state_dir.mkdir(parents=True, exist_ok=True)
+        with (self.state_dir / "lock").open("w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            self.vagrant().destroy()
 
     def _log_tail(self) -> str:
         if self.log and self.log.is_file():

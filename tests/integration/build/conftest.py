@@ -1,13 +1,15 @@
-"""A small app with one pure and two compiled requirements, planned once per session (needs PyPI)."""
+"""Apps to build: a small one (one pure, two compiled requirements) and the sample app, each planned
+once per session (needs PyPI); the vagrant machine is made once and destroyed at the session's end."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
 from deploytool.build import box
+from deploytool.build.builders.vagrant import VagrantBuilder
 from deploytool.build.cache import ArtifactCache
 from deploytool.build.plan import BuildInputs, make_plan
 
@@ -52,3 +54,34 @@ def seed_cache(tmp_path_factory: pytest.TempPathFactory, app_dir: Path) -> Artif
 def build_root() -> Path:
     """The nspawn root (cached under /var/cache/deploytool/roots; made in about a minute when missing)."""
     return box.ensure_root("bookworm")
+
+
+SAMPLE_APP = Path(__file__).resolve().parents[3] / "sample_app"
+
+
+def sample_inputs(builder: str) -> BuildInputs:
+    """The bundled sample app as `deploytool -C sample_app build` sees it."""
+    return BuildInputs(
+        app="sample",
+        root="/srv/sample",
+        app_dir=SAMPLE_APP,
+        requirements_file=SAMPLE_APP / "requirements.txt",
+        builder=builder,
+    )
+
+
+@pytest.fixture(scope="session")
+def sample_seed_cache(tmp_path_factory: pytest.TempPathFactory) -> ArtifactCache:
+    """The sample app resolved, downloaded and split once; each build starts from a copy of it."""
+    cache = ArtifactCache(tmp_path_factory.mktemp("sample-seed-cache"))
+    make_plan(sample_inputs("nspawn"), cache)
+    return cache
+
+
+@pytest.fixture(scope="session")
+def vagrant_box() -> Iterator[str]:
+    """The locally built lxc box, added to Vagrant; the build machine made from it is destroyed at the end."""
+    made = box.build_box("bookworm")
+    box.add_box(made)
+    yield made.name
+    VagrantBuilder(made.name, box.cache_base() / "vagrant" / "bookworm").destroy()

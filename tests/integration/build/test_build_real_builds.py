@@ -1,22 +1,21 @@
-"""Real builds of the fixture requirements with the nspawn and the vagrant (vagrant-lxc) builders."""
+"""Real builds of the fixture requirements (a pure wheel, a manylinux wheel, an sdist) with nspawn.
+
+The vagrant builder builds the sample app in test_build_sample_app.py.
+"""
 
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
 import tarfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
+from build_support import planned_cache, run_env_python
 
-from deploytool.build import box
 from deploytool.build.builders.base import Builder
-from deploytool.build.builders.vagrant import VagrantBuilder
 from deploytool.build.cache import ArtifactCache
-from deploytool.build.pipeline import BuildResult, build, make_builder
+from deploytool.build.pipeline import BuildResult, build
 from deploytool.build.plan import BuildInputs
 from deploytool.build.relocate import find_leftovers
 
@@ -27,47 +26,6 @@ CHECK = (
     "import sys, bottle, markupsafe._speedups, psycopg2, psycopg2._psycopg as c;"
     "print('RESULT', sys.prefix, bottle.__file__, markupsafe._speedups.__file__, c.__file__, psycopg2.__version__)"
 )
-
-
-def planned_cache(seed: ArtifactCache, dest: Path) -> ArtifactCache:
-    for folder in ("wheels", "locks", "plans"):
-        shutil.copytree(seed.root / folder, dest / folder, copy_function=os.link)
-    return ArtifactCache(dest)
-
-
-def run_env_python(
-    root: Path, manifest: dict[str, object], cache: ArtifactCache, code: str, work: Path
-) -> str:
-    """Unpack env at its install path and lib/ beside it in the bookworm root; run env's python there."""
-    parts = manifest["parts"]
-    assert isinstance(parts, dict)
-    env_dir, release = work / "env", work / "release"
-    env_dir.mkdir(parents=True)
-    release.mkdir(parents=True)
-    with tarfile.open(cache.root / parts["env"]["file"]) as tar:
-        tar.extractall(env_dir, filter="tar")
-    with tarfile.open(cache.root / parts["lib"]["file"]) as tar:
-        tar.extractall(release, filter="tar")
-    install = parts["env"]["install_path"]
-    argv = [
-        "systemd-nspawn",
-        "--quiet",
-        f"--directory={root}",
-        "--register=no",
-        "--keep-unit",
-        "--volatile=overlay",
-        "--private-network",
-        f"--bind-ro={env_dir}:{install}",
-        f"--bind-ro={release}:/srv/buildapp/releases/r1",
-        "--setenv=PYTHONPATH=/srv/buildapp/releases/r1/lib",
-        "--",
-        f"{install}/bin/python",
-        "-c",
-        code,
-    ]
-    proc = subprocess.run(argv, capture_output=True, text=True, check=False)
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    return proc.stdout
 
 
 def no_builder(*args: Any) -> Builder:
@@ -126,45 +84,3 @@ def test_a_second_nspawn_build_is_a_cache_hit_and_a_rebuilt_env_is_byte_identica
     rebuilt = build(inputs("nspawn"), cache)
     assert rebuilt.built == ["env"]
     assert rebuilt.manifest["parts"]["env"]["sha256"] == first.manifest["parts"]["env"]["sha256"]
-
-
-@pytest.fixture(scope="module")
-def vagrant_box() -> str:
-    """The locally built lxc box, added to Vagrant (cached; about 2 minutes the first time)."""
-    made = box.build_box("bookworm")
-    box.add_box(made)
-    return made.name
-
-
-def test_vagrant_builds_the_same_env_in_a_real_lxc_machine_on_its_own_bridge(
-    vagrant_box: str,
-    seed_cache: ArtifactCache,
-    inputs: Inputs,
-    build_root: Path,
-    tmp_path: Path,
-    nspawn_build: tuple[BuildResult, ArtifactCache],
-) -> None:
-    cache = planned_cache(seed_cache, tmp_path / "cache")
-    made: list[VagrantBuilder] = []
-
-    def vagrant_factory(*args: Any) -> Builder:
-        builder = make_builder(*args)
-        assert isinstance(builder, VagrantBuilder)
-        made.append(builder)
-        return builder
-
-    try:
-        result = build(inputs("vagrant"), cache, builder_factory=vagrant_factory)
-        assert result.built == ["env", "lib", "app"]
-        assert result.manifest["builder"] == "vagrant"
-        assert result.manifest["parts"]["env"]["builder"]["box"] == vagrant_box
-        check_env(result, cache, build_root, tmp_path)
-        assert build(inputs("vagrant"), cache, builder_factory=no_builder).built == []
-        nspawn_env = nspawn_build[0].manifest["parts"]["env"]
-        vagrant_env = result.manifest["parts"]["env"]
-        assert vagrant_env["hash"] == nspawn_env["hash"]  # the builder is not an input of env
-        if vagrant_env["builder_packages"] == nspawn_env["builder_packages"]:
-            assert vagrant_env["sha256"] == nspawn_env["sha256"]
-    finally:
-        for builder in made:
-            builder.destroy()

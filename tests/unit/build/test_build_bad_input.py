@@ -119,13 +119,13 @@ def test_a_builder_that_does_not_exist_exits_2_before_touching_the_cache(
 
 
 def path_with(folder: Path, **programs: str) -> str:
-    """A PATH of `folder` holding git and the given fake programs (name -> shell script body)."""
+    """A PATH of `folder` holding git and the given fake programs (name -> shell script body), and python."""
     folder.mkdir()
     (folder / "git").symlink_to("/usr/bin/git")
     for name, body in programs.items():
         (folder / name).write_text(f"#!/bin/sh\n{body}\n")
         (folder / name).chmod(0o755)
-    return str(folder)
+    return f"{folder}:{Path(sys.executable).parent}"  # uv looks for a python 3.11 on PATH
 
 
 def test_vagrant_not_installed_exits_2_saying_what_to_install_and_builds_no_part(

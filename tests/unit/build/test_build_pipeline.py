@@ -18,7 +18,7 @@ from build_fakes import FakeBuilder, FakeSession
 from deploytool.build.builders.base import Builder, CommandFailed, Mount, Session
 from deploytool.build.cache import ArtifactCache
 from deploytool.build.fetch import sha256_file
-from deploytool.build.pipeline import build
+from deploytool.build.pipeline import build, compiler_tail
 from deploytool.build.plan import BuildInputs
 from deploytool.errors import BuildError
 
@@ -128,3 +128,30 @@ def test_a_package_that_fails_to_compile_is_named_with_the_end_of_the_compiler_o
     assert "fatal error: pq.h: No such file" in exc.value.message
     assert exc.value.hint is not None and str(cache.root / "logs") in exc.value.hint
     assert list((cache.root / "env").glob("*")) == []
+
+
+PIP_FAILURE = """\
+  Building wheel for broken (pyproject.toml): started
+  \x1b[1;31merror\x1b[0m: \x1b[1msubprocess-exited-with-error\x1b[0m
+  \u00d7 Building wheel for broken (pyproject.toml) did not run successfully.
+  \u2570\u2500> [6 lines of output]
+      running build_ext
+      building 'broken._speedups' extension
+      broken/_speedups.c: In function \u2018answer\u2019:
+      broken/_speedups.c:2:29: error: expected \u2018;\u2019 before \u2018}\u2019 token
+      error: command '/usr/bin/x86_64-linux-gnu-gcc' failed with exit code 1
+      [end of output]
+  note: This error originates from a subprocess, and is likely not a problem with pip.
+  ERROR: Failed building wheel for broken
+"""
+
+
+def test_the_failure_tail_is_the_compiler_s_error_lines_without_colours() -> None:
+    assert (
+        compiler_tail(PIP_FAILURE)
+        == "broken/_speedups.c:2:29: error: expected \u2018;\u2019 before \u2018}\u2019 token"
+    )
+    assert compiler_tail("Error: pg_config executable not found.\nmore\n") == (
+        "Error: pg_config executable not found."
+    )
+    assert compiler_tail("one\ntwo\nthree\nfour\n") == "two | three | four"

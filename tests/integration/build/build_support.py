@@ -1,0 +1,56 @@
+"""Helpers of the real-build tests: a cache seeded with a plan, and running a built env in the root."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tarfile
+from pathlib import Path
+
+from deploytool.build.cache import ArtifactCache
+
+
+def planned_cache(seed: ArtifactCache, dest: Path) -> ArtifactCache:
+    for folder in ("wheels", "locks", "plans"):
+        shutil.copytree(seed.root / folder, dest / folder, copy_function=os.link)
+    return ArtifactCache(dest)
+
+
+def run_env_python(
+    root: Path, manifest: dict[str, object], cache: ArtifactCache, code: str, work: Path
+) -> str:
+    """Unpack env at its install path and the release (app + lib/) beside it in the bookworm root; run
+    env's python there, in the release folder."""
+    parts = manifest["parts"]
+    assert isinstance(parts, dict)
+    env_dir, release = work / "env", work / "release"
+    env_dir.mkdir(parents=True)
+    release.mkdir(parents=True)
+    with tarfile.open(cache.root / parts["env"]["file"]) as tar:
+        tar.extractall(env_dir, filter="tar")
+    for part in ("lib", "app"):
+        with tarfile.open(cache.root / parts[part]["file"]) as tar:
+            tar.extractall(release, filter="tar")
+    install = parts["env"]["install_path"]
+    root_of = install.rsplit("/envs/", 1)[0]
+    argv = [
+        "systemd-nspawn",
+        "--quiet",
+        f"--directory={root}",
+        "--register=no",
+        "--keep-unit",
+        "--volatile=overlay",
+        "--private-network",
+        f"--bind-ro={env_dir}:{install}",
+        f"--bind-ro={release}:{root_of}/releases/r1",
+        f"--setenv=PYTHONPATH={root_of}/releases/r1/lib",
+        f"--chdir={root_of}/releases/r1",
+        "--",
+        f"{install}/bin/python",
+        "-c",
+        code,
+    ]
+    proc = subprocess.run(argv, capture_output=True, text=True, check=False)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    return proc.stdout
