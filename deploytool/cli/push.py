@@ -124,7 +124,7 @@ def push(
         batch_size=batch_size, canary=canary, lock_wait=lock_wait, lock_ttl_minutes=lock_ttl, reason=reason,
     )  # fmt: skip
     base = sel.project.base.deploy
-    bundle = bundle_mod.load(base.root, base.app, release)
+    bundle = bundle_mod.load(base.root, base.app, release, app_dir=sel.project.root)
     if not dry_run:
         _confirm(st, yes, f"Push {bundle.release_id} to {', '.join(t.name for t in sel.targets)}?")
     plans: dict[str, PlanRunner] | None = {} if dry_run else None

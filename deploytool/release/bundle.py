@@ -21,25 +21,22 @@ from deploytool.release.probe import tree_digest
 EPOCH = 315532800  # the build's fixed mtime, for the files added here too
 
 
-def _manifest(cache: ArtifactCache, release_id: str | None, app: str) -> dict[str, Any]:
+def _manifest(cache: ArtifactCache, release_id: str | None, app: str, app_dir: Path | None) -> dict[str, Any]:
+    """The named release, or the newest built from `app_dir` (another checkout's builds are not ours)."""
     if release_id is None:
-        candidates = (
-            sorted(
-                (
-                    p
-                    for p in (cache.root / "releases").glob("*.json")
-                    if json.loads(p.read_text()).get("app") == app
-                ),
-                key=lambda p: p.stat().st_mtime,
-            )
-            if (cache.root / "releases").is_dir()
-            else []
-        )
-        if not candidates:
+        folder = cache.root / "releases"
+        mine = []
+        for path in folder.glob("*.json") if folder.is_dir() else []:
+            data = json.loads(path.read_text())
+            built_from = data.get("inputs", {}).get("app_dir")
+            if data.get("app") == app and (app_dir is None or built_from == str(app_dir.resolve())):
+                mine.append((path.stat().st_mtime, data))
+        if not mine:
+            where = f" from {app_dir}" if app_dir else ""
             raise UsageError(
-                f"no built release of {app!r} in {cache.root}", hint="run `deploytool build` first"
+                f"no built release of {app!r}{where} in {cache.root}", hint="run `deploytool build` first"
             )
-        return dict(json.loads(candidates[-1].read_text()))
+        return dict(max(mine, key=lambda item: item[0])[1])
     manifest = cache.manifest(release_id)
     if manifest is None:
         raise UsageError(
@@ -53,10 +50,16 @@ def _unpack(tarball: Path, dest: Path) -> None:
         tar.extractall(dest, filter="tar")
 
 
-def load(root: str, app: str, release_id: str | None = None, cache: ArtifactCache | None = None) -> Bundle:
-    """The newest (or the named) built release of `app`, unpacked and digested, ready to push."""
+def load(
+    root: str,
+    app: str,
+    release_id: str | None = None,
+    cache: ArtifactCache | None = None,
+    app_dir: Path | None = None,
+) -> Bundle:
+    """The named release, or the newest one built from `app_dir`, unpacked and digested, ready to push."""
     cache = cache or ArtifactCache()
-    manifest = _manifest(cache, release_id, app)
+    manifest = _manifest(cache, release_id, app, app_dir)
     rid, parts = manifest["release_id"], manifest["parts"]
     env = parts["env"]
     built_for = env["install_path"].rsplit("/envs/", 1)[0]

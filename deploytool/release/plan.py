@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from deploytool.recipes import Recipe
-from deploytool.remote.ssh import Endpoint
+from deploytool.remote.endpoint import Endpoint
 
 
 @dataclass(frozen=True)

@@ -191,7 +191,9 @@ def stage(
     def ship(part: str, tree: str, partial: str, link: str | None) -> None:
         argv = rsync.push_tree(tree, ep.address, partial, ssh, link_dest=link, stats=True, dry_run=dry_run)
         out = local.run(argv, timeout=timeout).stdout
-        run.bytes_sent[part] = rsync.parse_stats(out).get("Total bytes sent", 0)
+        # a dry run sends only the file list: what it predicts is the size of the files it would send
+        key = "Total transferred file size" if dry_run else "Total bytes sent"
+        run.bytes_sent[part] = rsync.parse_stats(out).get(key, 0)
 
     if bundle.env_hash not in facts.envs:
         partial = f"{layout.envs}/.{bundle.env_hash}.partial"
