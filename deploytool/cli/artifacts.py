@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import typer
 
-from deploytool.build import inventory
-from deploytool.build.cache import ArtifactCache
 from deploytool.cli.state import examples, state
 
 app = typer.Typer(
@@ -40,6 +38,9 @@ def list_(
     """List the cached releases, the most recently built first: id, app, created, builder, part sizes.
 
     A part marked * is no longer in the cache (`deploytool build --from-manifest ID` makes it again)."""
+    from deploytool.build import inventory
+    from deploytool.build.cache import ArtifactCache
+
     st = state(ctx)
     cache = ArtifactCache()
     found = inventory.releases(cache, app_name)
@@ -76,6 +77,9 @@ def prune(
     """Remove old release manifests and every part that no kept release uses.
 
     Downloads (wheels, locks) stay. Refused while a build is running."""
+    from deploytool.build import inventory
+    from deploytool.build.cache import ArtifactCache
+
     st = state(ctx)
     done = inventory.prune(ArtifactCache(), keep, dry_run=dry_run)
     if st.out.json_mode:

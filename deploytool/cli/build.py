@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
-from deploytool.build.cache import ArtifactCache
-from deploytool.build.lock import DEFAULT_INDEX
-from deploytool.build.plan import BuildInputs, make_plan, plan_as_dict
-from deploytool.build.progress import Progress, for_console
-from deploytool.build.target import DISTROS
 from deploytool.cli.state import State, examples, state
-from deploytool.config import load_project
 from deploytool.errors import UsageError
+
+if TYPE_CHECKING:
+    from deploytool.build.plan import BuildInputs
+    from deploytool.build.progress import Progress
+
+# The library is imported inside the commands: `deploytool --help` (and every other verb) must not pay
+# for the config schema, packaging or the build pipeline (tests/unit/cli/test_startup.py checks this).
 
 BUILDERS = ("vagrant", "nspawn", "ssh")
 
@@ -27,6 +28,9 @@ box_app = typer.Typer(
 
 def inputs(st: State, builder: str | None) -> BuildInputs:
     """BuildInputs from the project's config (deploy.app, deploy.root, deploy.build.*)."""
+    from deploytool.build.plan import BuildInputs
+    from deploytool.config import load_project
+
     deploy = load_project(st.project, st.overrides).base.deploy
     cfg = deploy.build
     chosen = builder or cfg.builder
@@ -47,6 +51,8 @@ def inputs(st: State, builder: str | None) -> BuildInputs:
 
 def _index(st: State, value: str | None) -> str:
     """deploy.build.index_url: PyPI when unset; a relative folder is the app folder's."""
+    from deploytool.build.lock import DEFAULT_INDEX
+
     if value is None:
         return DEFAULT_INDEX
     if value.startswith(("http://", "https://", "file://", "/")):
@@ -55,6 +61,8 @@ def _index(st: State, value: str | None) -> str:
 
 
 def _progress(st: State) -> Progress:
+    from deploytool.build.progress import for_console
+
     console = st.out.err if st.out.json_mode else st.out.console
     return for_console(console, st.out.interactive, verbose=st.out.verbosity >= 1)
 
@@ -98,9 +106,13 @@ def register(app: typer.Typer) -> None:
         if from_manifest is not None:
             _rebuild(st, from_manifest, builder, force, plan)
             return
+        from deploytool.build.cache import ArtifactCache
+
         build_inputs = inputs(st, builder)
         progress = _progress(st)
         if plan:
+            from deploytool.build.plan import make_plan, plan_as_dict
+
             shown = make_plan(build_inputs, ArtifactCache(), progress, force=force)
             _show_plan(st, plan_as_dict(shown))
             return
@@ -135,6 +147,8 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Build the vagrant-lxc box from debootstrap (cached by its recipe hash) and `vagrant box add` it."""
         from deploytool.build import box as boxes
+        from deploytool.build.progress import for_console
+        from deploytool.build.target import DISTROS
 
         st = state(ctx)
         if distro not in DISTROS:
@@ -154,6 +168,7 @@ def register(app: typer.Typer) -> None:
 
 
 def _rebuild(st: State, ref: str, builder: str | None, force: bool, plan: bool) -> None:
+    from deploytool.build.cache import ArtifactCache
     from deploytool.build.rebuild import rebuild
 
     if plan:

@@ -7,9 +7,6 @@ import json
 import typer
 
 from deploytool.cli.state import examples, state
-from deploytool.config import load_project
-from deploytool.config.example import example_text
-from deploytool.config.listing import rows
 
 app = typer.Typer(
     help="Show, check and explain the merged JSON config.",
@@ -40,6 +37,9 @@ def show(
 
     Secrets print as ***.
     """
+    from deploytool.config import load_project
+    from deploytool.config.listing import rows
+
     st = state(ctx)
     view = load_project(st.project, st.overrides).view(role=role, host=host)
     listing = rows(view)
@@ -61,6 +61,8 @@ def show(
 )
 def check(ctx: typer.Context) -> None:
     """Validate etc/config.json and every role's and host's view; exit 2 at the first error."""
+    from deploytool.config import load_project
+
     st = state(ctx)
     scopes = [scope for scope, _ in load_project(st.project, st.overrides).check_all()]
     for scope in scopes:
@@ -76,6 +78,8 @@ def check(ctx: typer.Context) -> None:
 )
 def example() -> None:
     """Print a fully commented example etc/config.json (strict JSON; keys starting with // are comments)."""
+    from deploytool.config.example import example_text
+
     typer.echo(example_text(), nl=False)
 
 

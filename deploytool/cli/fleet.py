@@ -8,15 +8,18 @@ import os
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
-from rich.table import Table
 
 from deploytool.cli.state import examples, state
-from deploytool.fleet import Fleet, FleetSpec, teardown
-from deploytool.fleet.deps import require_root
-from deploytool.fleet.spec import Report
-from deploytool.output import Output
+
+if TYPE_CHECKING:
+    from deploytool.fleet import Fleet
+    from deploytool.fleet.spec import Report
+    from deploytool.output import Output
+
+# deploytool.fleet is imported inside the commands: only `deploytool fleet ...` pays for it.
 
 app = typer.Typer(
     help="A local test fleet: real sshd and systemd hosts in network namespaces on this machine (needs root).",
@@ -93,6 +96,9 @@ def up(
     ),
 ) -> None:
     """Bring a fleet up: hosts h1..hN with their own address, host key, sshd, `deploy` user and /srv."""
+    from deploytool.fleet import Fleet, FleetSpec
+    from deploytool.fleet.deps import require_root
+
     st = state(ctx)
     require_root()
     spec = FleetSpec.make(name=name, hosts=hosts, roles=roles, mode=mode, srv_size=srv_size)
@@ -126,6 +132,9 @@ def _project(explicit: Path | None, default: Path) -> Path | None:
 @app.command(epilog=examples("deploytool fleet down", "deploytool fleet down --name bench"))
 def down(ctx: typer.Context, name: str = NAME) -> None:
     """Remove everything the fleet made (safe to repeat, and after a crashed `up`)."""
+    from deploytool.fleet import teardown
+    from deploytool.fleet.deps import require_root
+
     st = state(ctx)
     require_root()
     with _progress(st.out) as report:
@@ -138,6 +147,11 @@ def down(ctx: typer.Context, name: str = NAME) -> None:
 @app.command(epilog=examples("deploytool fleet status", "deploytool --json fleet status --name bench"))
 def status(ctx: typer.Context, name: str = NAME) -> None:
     """Show each host: address, roles, running, sshd answering, faults."""
+    from rich.table import Table
+
+    from deploytool.fleet import Fleet
+    from deploytool.fleet.deps import require_root
+
     st = state(ctx)
     require_root()
     fleet = Fleet.open(name)
@@ -179,6 +193,9 @@ def ssh(
     name: str = NAME,
 ) -> None:
     """Open a shell on a host (or run a command) as `deploy`, with the fleet's strict ssh settings."""
+    from deploytool.fleet import Fleet
+    from deploytool.fleet.deps import require_root
+
     state(ctx)
     require_root()
     if command and command[0] == "--":  # `fleet ssh h1 -- cmd`: the separator is ours, not the remote's
@@ -221,6 +238,9 @@ def fault(
     name: str = NAME,
 ) -> None:
     """Break one host on purpose: cut/restore its link, slow it, drop packets, stop sshd, fill /srv, stop it."""
+    from deploytool.fleet import Fleet
+    from deploytool.fleet.deps import require_root
+
     st = state(ctx)
     require_root()
     fleet = Fleet.open(name)

@@ -5,20 +5,21 @@ Thin: options -> config (validated before anything connects) -> one library call
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
-from rich.table import Table
 
 from deploytool.cli.state import State, examples, state
 from deploytool.errors import UsageError
-from deploytool.release import bundle as bundle_mod
-from deploytool.release import inspect
-from deploytool.release import push as deploy
-from deploytool.release.dryrun import PlanRunner
-from deploytool.release.plan import Bundle, Target
-from deploytool.release.session import Selection, select
-from deploytool.remote.ssh import SshRunner
+
+if TYPE_CHECKING:
+    from deploytool.release import push as deploy
+    from deploytool.release.dryrun import PlanRunner
+    from deploytool.release.plan import Bundle, Target
+    from deploytool.release.session import Selection
+
+# The release library (and with it paramiko and fabric) is imported inside the commands, so that
+# `deploytool --help` and the other verbs do not pay for it.
 
 ROLE = typer.Option(None, "--role", "-r", help="Only the hosts of this role.")
 HOSTS = typer.Option([], "--host", help="Only this host (repeatable).")
@@ -63,6 +64,9 @@ def _confirm(st: State, yes: bool, question: str) -> None:
 
 
 def _plan_connect(plans: dict[str, PlanRunner], bundle: Bundle | None) -> Any:
+    from deploytool.release.dryrun import PlanRunner
+    from deploytool.remote.ssh import SshRunner
+
     def connect(t: Target) -> PlanRunner:
         plans[t.name] = PlanRunner(SshRunner(t.endpoint), bundle)
         return plans[t.name]
@@ -79,6 +83,8 @@ def _size(n: int) -> str:
 
 
 def _show(st: State, sel: Selection, report: deploy.Report, plans: dict[str, PlanRunner] | None) -> None:
+    from rich.table import Table
+
     title = f"{report.action}{' (dry run)' if plans is not None else ''}: {report.seconds:.1f}s"
     table = Table(title=title, title_justify="left", box=None, pad_edge=False)
     for col in ("host", "release", "shipped", "restarted"):
@@ -118,6 +124,10 @@ def push(
     reason: str = typer.Option("deploytool push", "--reason", help="Recorded in the lock and the journal."),
 ) -> None:
     """Ship the built release to hosts, switch it in atomically in batches, health-check, roll back on failure."""
+    from deploytool.release import bundle as bundle_mod
+    from deploytool.release import push as deploy
+    from deploytool.release.session import select
+
     st = state(ctx)
     sel = select(
         st.project, st.overrides, role=role, hosts=tuple(host), resolve_secrets=True, parallel=parallel,
@@ -149,6 +159,9 @@ def rollback(
     ),
 ) -> None:
     """Switch hosts back to their previous release (or --to one they keep), with the same lock and health gate."""
+    from deploytool.release import push as deploy
+    from deploytool.release.session import select
+
     st = state(ctx)
     sel = select(
         st.project, st.overrides, role=role, hosts=tuple(host), resolve_secrets=True,
@@ -170,6 +183,9 @@ def rollback(
 
 def status(ctx: typer.Context, role: str | None = ROLE, host: list[str] = HOSTS) -> None:
     """What runs on each host: its current release, every service's state, and what /health answers."""
+    from deploytool.release import inspect
+    from deploytool.release.session import select
+
     st = state(ctx)
     sel = select(st.project, st.overrides, role=role, hosts=tuple(host), resolve_secrets=False)
     rows = inspect.status(sel.targets, sel.layout, parallel=sel.settings.parallel)
@@ -187,6 +203,9 @@ def status(ctx: typer.Context, role: str | None = ROLE, host: list[str] = HOSTS)
 
 def releases(ctx: typer.Context, role: str | None = ROLE, host: list[str] = HOSTS) -> None:
     """Per host: the current release, the kept ones, and who deployed them when (from the hosts' journals)."""
+    from deploytool.release import inspect
+    from deploytool.release.session import select
+
     st = state(ctx)
     sel = select(st.project, st.overrides, role=role, hosts=tuple(host), resolve_secrets=False)
     rows = inspect.releases(sel.targets, sel.layout, parallel=sel.settings.parallel)
@@ -208,6 +227,9 @@ def releases(ctx: typer.Context, role: str | None = ROLE, host: list[str] = HOST
 
 def lock_status(ctx: typer.Context, role: str | None = ROLE, host: list[str] = HOSTS) -> None:
     """Who holds the deploy lock on each host, since when, and why."""
+    from deploytool.release import inspect
+    from deploytool.release.session import select
+
     st = state(ctx)
     sel = select(st.project, st.overrides, role=role, hosts=tuple(host), resolve_secrets=False)
     rows = inspect.lock_status(sel.targets, sel.layout)
@@ -226,6 +248,9 @@ def lock_release(
     ctx: typer.Context, role: str | None = ROLE, host: list[str] = HOSTS, yes: bool = YES
 ) -> None:
     """Remove the deploy lock (only when the deploy holding it is dead)."""
+    from deploytool.release import inspect
+    from deploytool.release.session import select
+
     st = state(ctx)
     sel = select(st.project, st.overrides, role=role, hosts=tuple(host), resolve_secrets=False)
     _confirm(st, yes, f"Remove the deploy lock on {', '.join(t.name for t in sel.targets)}?")

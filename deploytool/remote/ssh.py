@@ -10,8 +10,6 @@ from __future__ import annotations
 import select
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import paramiko
@@ -19,26 +17,8 @@ from fabric import Config, Connection
 
 from deploytool.errors import HostKeyError, HostUnreachable
 from deploytool.remote import shell
+from deploytool.remote.endpoint import Endpoint as Endpoint  # re-exported: ssh.Endpoint still works
 from deploytool.remote.runner import Result
-
-
-@dataclass(frozen=True)
-class Endpoint:
-    """Everything needed to reach one host."""
-
-    name: str
-    address: str
-    known_hosts: Path
-    port: int = 22
-    user: str = "deploy"
-    identity: Path | None = None
-    jump: Endpoint | None = None
-    connect_timeout: float = 10.0
-
-    @property
-    def known_hosts_name(self) -> str:
-        """How this host appears in known_hosts (OpenSSH's `[addr]:port` for non-22 ports)."""
-        return self.address if self.port == 22 else f"[{self.address}]:{self.port}"
 
 
 def _fix_hint(ep: Endpoint) -> str:
