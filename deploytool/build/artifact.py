@@ -154,3 +154,12 @@ def write_tarball(
         for chunk in iter(lambda: f.read(1 << 20), b""):
             h.update(chunk)
     return h.hexdigest()
+
+
+def extract(tarball: Path, dest: Path) -> None:
+    """Unpack one of our tarballs; uses tarfile's "tar" filter where Python has it (>= 3.11.4)."""
+    with tarfile.open(tarball) as tar:
+        if hasattr(tarfile, "tar_filter"):
+            tar.extractall(dest, filter="tar")
+        else:  # Debian bookworm's 3.11.2: our own tarballs, built without absolute or .. paths
+            tar.extractall(dest)

@@ -9,10 +9,10 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import tarfile
 from pathlib import Path
 from typing import Any
 
+from deploytool.build.artifact import extract
 from deploytool.build.cache import ArtifactCache
 from deploytool.errors import UsageError
 from deploytool.release.plan import Bundle
@@ -45,11 +45,6 @@ def _manifest(cache: ArtifactCache, release_id: str | None, app: str, app_dir: P
     return manifest
 
 
-def _unpack(tarball: Path, dest: Path) -> None:
-    with tarfile.open(tarball) as tar:
-        tar.extractall(dest, filter="tar")
-
-
 def load(
     root: str,
     app: str,
@@ -69,11 +64,11 @@ def load(
             hint="virtualenvs are not relocatable: run `deploytool build` again for this root",
         )
     stage = cache.root / "stage"
-    env_tree = _stage(stage / "envs" / env["hash"], lambda d: _unpack(cache.root / env["file"], d))
+    env_tree = _stage(stage / "envs" / env["hash"], lambda d: extract(cache.root / env["file"], d))
 
     def fill_release(d: Path) -> None:
-        _unpack(cache.root / parts["app"]["file"], d)
-        _unpack(cache.root / parts["lib"]["file"], d)
+        extract(cache.root / parts["app"]["file"], d)
+        extract(cache.root / parts["lib"]["file"], d)
         (d / "RELEASE").write_text(rid + "\n")
         os.utime(d / "RELEASE", (EPOCH, EPOCH))
         os.symlink(f"../../envs/{env['hash']}", d / "env")

@@ -259,3 +259,4 @@ def _prune(run: steps.HostRun, bundle: Bundle, layout: Layout, settings: Setting
     paths = [layout.release(r) for r in old] + [layout.env(e) for e in old_envs]
     if paths:
         run.runner.run(fs.remove_trees(paths))
+    run.runner.run(fs.remove_partials([layout.releases, layout.envs]), check=False)

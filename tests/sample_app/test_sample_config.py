@@ -76,7 +76,9 @@ def test_the_bundled_config_has_the_sections_the_app_reads() -> None:
 
 def test_the_layers_deploytool_names_in_the_env_file_are_merged_in_its_order(root: Path) -> None:
     write(root / "etc" / "hosts.json", {"redis": {"url": "redis://198.18.0.11:6379/0"}})
-    write(root / "etc" / "shard.json", {"db": {"engine": "sqlite", "path": "shard.db"}, "app": {"tags": ["s"]}})
+    write(
+        root / "etc" / "shard.json", {"db": {"engine": "sqlite", "path": "shard.db"}, "app": {"tags": ["s"]}}
+    )
     s = config.read(str(root), environ={"APP_ROLES": "master,shard", "APP_HOST": "h9"}, hostname="ignored")
     assert s.redis.url == "redis://198.18.0.11:6379/0"
     assert s.app.tags == ["s"]  # shard.json comes after master.json

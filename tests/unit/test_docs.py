@@ -12,4 +12,6 @@ def test_the_config_reference_quotes_the_current_config_example() -> None:
         [sys.executable, "-m", "deploytool", "config", "example"], capture_output=True, text=True, check=True
     ).stdout
     page = (ROOT / "docs" / "config.md").read_text()
-    assert "```json\n" + example + "```" in page, "regenerate docs/config.md's example from `deploytool config example`"
+    assert "```json\n" + example + "```" in page, (
+        "regenerate docs/config.md's example from `deploytool config example`"
+    )

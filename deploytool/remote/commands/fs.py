@@ -40,6 +40,26 @@ def remove_trees(paths: Sequence[str]) -> Argv:
     return ["rm", "-rf", "--", *paths]
 
 
+def remove_partials(folders: Sequence[str]) -> Argv:
+    """Remove `.NAME.partial` folders an interrupted stage left behind (after a deploy committed)."""
+    return [
+        "find",
+        *folders,
+        "-mindepth",
+        "1",
+        "-maxdepth",
+        "1",
+        "-name",
+        ".*.partial",
+        "-exec",
+        "rm",
+        "-rf",
+        "--",
+        "{}",
+        "+",
+    ]
+
+
 def write_file(path: str, mode: str = "0644") -> Argv:
     """Write stdin to `path` atomically (temp file + rename), with `mode`."""
     tmp = f"{path}.deploytool-tmp"

@@ -24,10 +24,12 @@ def push_tree(
 
     Content checksums, not size+mtime: with --link-dest, the quick check hard-links a changed file
     of the same size and mtime from the old release (PLATFORM.md). --link-dest is relative to dest.
+    --whole-file: unchanged files are hard-linked anyway; changed ones are sent whole, which skips
+    the delta path that fails verification between some rsync versions (3.5 here, 3.2.7 on hosts).
     """
     argv = [
         "rsync",
-        "--recursive", "--links", "--perms", "--times", "--checksum",
+        "--recursive", "--links", "--perms", "--times", "--checksum", "--whole-file",
         "--omit-dir-times", "--no-owner", "--no-group", "--protect-args",
         "--rsh", shell.join(["ssh", *ssh_options]),
     ]  # fmt: skip

@@ -5,10 +5,11 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import tarfile
 from pathlib import Path
 
+from deploytool.build.artifact import extract
 from deploytool.build.cache import ArtifactCache
+from deploytool.build.plan import BuildInputs
 
 
 def planned_cache(seed: ArtifactCache, dest: Path) -> ArtifactCache:
@@ -27,11 +28,9 @@ def run_env_python(
     env_dir, release = work / "env", work / "release"
     env_dir.mkdir(parents=True)
     release.mkdir(parents=True)
-    with tarfile.open(cache.root / parts["env"]["file"]) as tar:
-        tar.extractall(env_dir, filter="tar")
+    extract(cache.root / parts["env"]["file"], env_dir)
     for part in ("lib", "app"):
-        with tarfile.open(cache.root / parts[part]["file"]) as tar:
-            tar.extractall(release, filter="tar")
+        extract(cache.root / parts[part]["file"], release)
     install = parts["env"]["install_path"]
     root_of = install.rsplit("/envs/", 1)[0]
     argv = [
@@ -54,3 +53,17 @@ def run_env_python(
     proc = subprocess.run(argv, capture_output=True, text=True, check=False)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     return proc.stdout
+
+
+SAMPLE_APP = Path(__file__).resolve().parents[3] / "sample_app"
+
+
+def sample_inputs(builder: str) -> BuildInputs:
+    """The bundled sample app as `deploytool -C sample_app build` sees it."""
+    return BuildInputs(
+        app="sample",
+        root="/srv/sample",
+        app_dir=SAMPLE_APP,
+        requirements_file=SAMPLE_APP / "requirements.txt",
+        builder=builder,
+    )

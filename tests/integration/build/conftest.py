@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from build_support import sample_inputs
 
 from deploytool.build import box
 from deploytool.build.builders.vagrant import VagrantBuilder
@@ -54,20 +55,6 @@ def seed_cache(tmp_path_factory: pytest.TempPathFactory, app_dir: Path) -> Artif
 def build_root() -> Path:
     """The nspawn root (cached under /var/cache/deploytool/roots; made in about a minute when missing)."""
     return box.ensure_root("bookworm")
-
-
-SAMPLE_APP = Path(__file__).resolve().parents[3] / "sample_app"
-
-
-def sample_inputs(builder: str) -> BuildInputs:
-    """The bundled sample app as `deploytool -C sample_app build` sees it."""
-    return BuildInputs(
-        app="sample",
-        root="/srv/sample",
-        app_dir=SAMPLE_APP,
-        requirements_file=SAMPLE_APP / "requirements.txt",
-        builder=builder,
-    )
 
 
 @pytest.fixture(scope="session")

@@ -5,7 +5,6 @@ The vagrant builder builds the sample app in test_build_sample_app.py.
 
 from __future__ import annotations
 
-import tarfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -13,6 +12,7 @@ from typing import Any
 import pytest
 from build_support import planned_cache, run_env_python
 
+from deploytool.build.artifact import extract
 from deploytool.build.builders.base import Builder
 from deploytool.build.cache import ArtifactCache
 from deploytool.build.pipeline import BuildResult, build
@@ -42,8 +42,7 @@ def check_env(result: BuildResult, cache: ArtifactCache, root: Path, work: Path)
     assert env["glibc_required"] is not None
     assert "libpq.so.5" in env["needs_libraries"]  # psycopg2, compiled in the machine
     unpacked = work / "unpacked"
-    with tarfile.open(cache.root / env["file"]) as tar:
-        tar.extractall(unpacked, filter="tar")
+    extract(cache.root / env["file"], unpacked)
     assert find_leftovers(unpacked, install, [str(cache.root), "/var/tmp/deploytool"]) == []
     output = run_env_python(root, result.manifest, cache, CHECK, work / "run")
     out = next(line for line in output.splitlines() if line.startswith("RESULT ")).split()[1:]

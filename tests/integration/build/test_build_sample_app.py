@@ -7,8 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from build_support import planned_cache, run_env_python
-from conftest import sample_inputs
+from build_support import planned_cache, run_env_python, sample_inputs
 
 from deploytool.build.builders.base import Builder
 from deploytool.build.builders.vagrant import VagrantBuilder

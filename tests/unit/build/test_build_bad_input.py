@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import make_wheel
+from build_fakes import make_wheel
 
 from deploytool.cli import main
 

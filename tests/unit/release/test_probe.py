@@ -136,9 +136,14 @@ def test_the_previous_release_is_where_the_last_move_to_current_came_from() -> N
         '{"from": "r2", "to": "r3", "result": "rolled-back"}',
         "torn{",
     ]
-    facts = probe.HostFacts("3.11.2", None, None, "x86_64", True, "releases/r2", ["r1", "r2", "r3"], journal=journal)
+    facts = probe.HostFacts(
+        "3.11.2", None, None, "x86_64", True, "releases/r2", ["r1", "r2", "r3"], journal=journal
+    )
     assert facts.previous_release() == "r1"
     # no journal: the next-newest kept release
     bare = probe.HostFacts("3.11.2", None, None, "x86_64", True, "releases/r2", ["r0", "r1", "r2"])
     assert bare.previous_release() == "r1"
-    assert probe.HostFacts("3.11.2", None, None, "x86_64", True, "releases/r2", ["r2"]).previous_release() is None
+    assert (
+        probe.HostFacts("3.11.2", None, None, "x86_64", True, "releases/r2", ["r2"]).previous_release()
+        is None
+    )

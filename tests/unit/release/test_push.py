@@ -229,7 +229,9 @@ def test_preflight_refuses_a_host_with_another_python() -> None:
         return result
 
     host.responders[0] = older
-    with pytest.raises(Exception, match=r"h1: its python is 3\.9\.2 but the env was built for 3\.11 \(cp311\)"):
+    with pytest.raises(
+        Exception, match=r"h1: its python is 3\.9\.2 but the env was built for 3\.11 \(cp311\)"
+    ):
         _run({"h1": host})
     assert _verbs(host) == ["probe:facts"]
 
