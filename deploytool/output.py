@@ -6,9 +6,11 @@ no terminal, there are no colours, spinners or prompts.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sys
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -59,6 +61,15 @@ class Output:
     def interactive(self) -> bool:
         """True when prompts and spinners are allowed."""
         return sys.stdin.isatty() and self.console.is_terminal and not is_ci()
+
+    @contextlib.contextmanager
+    def status(self, text: str) -> Iterator[Callable[[str], None]]:
+        """A live spinner line in a terminal (nothing in CI or a pipe); yields a function to update it."""
+        if not self.interactive or self.verbosity < 0:
+            yield lambda _text: None
+            return
+        with self.console.status(redact(text)) as live:
+            yield lambda new: live.update(redact(new))
 
     def info(self, text: str) -> None:
         if self.verbosity >= 0:

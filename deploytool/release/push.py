@@ -107,15 +107,19 @@ def _deploy(
         name: str, step: Callable[[steps.HostRun], object], which: Sequence[steps.HostRun] = runs
     ) -> None:
         t0 = time.monotonic()
+        pending = {r.name for r in which}
+        with out.status(f"{name}: {', '.join(sorted(pending))}") as show:
 
-        def timed(run: steps.HostRun) -> object:
-            begun = time.monotonic()
-            try:
-                return step(run)
-            finally:
-                steps.timed(run, name, begun)
+            def timed(run: steps.HostRun) -> object:
+                begun = time.monotonic()
+                try:
+                    return step(run)
+                finally:
+                    steps.timed(run, name, begun)
+                    pending.discard(run.name)
+                    show(f"{name}: waiting for {', '.join(sorted(pending)) or 'nothing'}")
 
-        outcomes = fleet.each(which, timed, name=lambda r: r.name, parallel=settings.parallel)
+            outcomes = fleet.each(which, timed, name=lambda r: r.name, parallel=settings.parallel)
         for o, run in zip(outcomes, which, strict=True):
             out.event(
                 "host", host=run.name, phase=name, seconds=run.seconds.get(name), outcome="ok" if o.ok else "failed",
