@@ -125,13 +125,21 @@ def answers(address: str, port: int = keys.SSH_PORT, timeout: float = 0.5) -> bo
         return False
 
 
+def logins_allowed(state: FleetState, host: HostState) -> bool:
+    """systemd keeps /run/nologin until late in boot, and PAM refuses the deploy user until it goes."""
+    if state.mode != "systemd":
+        return True
+    pid = container.leader(host.netns)
+    return pid is not None and not Path(f"/proc/{pid}/root/run/nologin").exists()
+
+
 def wait_ready(state: FleetState, hosts: list[HostState], timeout: float = READY_TIMEOUT) -> None:
-    """Poll every host until its sshd greets; fail early if a host's main process died."""
+    """Poll every host until its sshd greets and it accepts logins; fail early if a host died."""
     pending = list(hosts)
     deadline = time.monotonic() + timeout
     while pending:
         for host in list(pending):
-            if answers(host.address, timeout=0.2):
+            if answers(host.address, timeout=0.2) and logins_allowed(state, host):
                 pending.remove(host)
             elif not running(host):
                 raise FleetError(f"{host.name} stopped while starting", hint=_tail(_log(state, host)))
