@@ -7,6 +7,7 @@ half-written; a part counts as present only when its facts file (written last) i
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import json
 import os
 import shutil
@@ -109,6 +110,21 @@ class ArtifactCache:
                     hint="run this again when the build has finished",
                 ) from exc
             yield
+
+    def last_build_path(self, app_dir: Path) -> Path:
+        key = hashlib.sha256(str(app_dir.resolve()).encode()).hexdigest()[:16]
+        return self.root / "projects" / f"{key}.json"
+
+    def record_build(self, app_dir: Path, release: str) -> None:
+        """Remember the release last built from `app_dir` (a cache hit counts): what push ships by default."""
+        write_json(self.last_build_path(app_dir), {"app_dir": str(app_dir.resolve()), "release_id": release})
+
+    def last_build(self, app_dir: Path) -> str | None:
+        path = self.last_build_path(app_dir)
+        if not path.is_file():
+            return None
+        release = json.loads(path.read_text()).get("release_id")
+        return release if isinstance(release, str) and self.manifest_path(release).is_file() else None
 
     def manifest_path(self, release: str) -> Path:
         return self.root / "releases" / f"{release}.json"

@@ -267,10 +267,12 @@ def build(
         missing = [p for p in PARTS if force or not cache.has(p, plan.hashes()[p])]
         if not missing and path.is_file():
             os.utime(path)  # the newest release of the app is the one built last (push, prune)
+            cache.record_build(inputs.app_dir, plan.release_id)
             progress.note(f"release {plan.release_id}: unchanged inputs, nothing to build (cache hit)")
             return BuildResult(plan.release_id, cache.manifest(plan.release_id) or {}, path, [], plan)
         make_parts(plan, cache, missing, progress, builder_factory)
         manifest = make_manifest(plan, cache, started)
         write_json(path, manifest)
+        cache.record_build(inputs.app_dir, plan.release_id)
     progress.note(f"release {plan.release_id}: built {', '.join(missing) or 'its manifest'}")
     return BuildResult(plan.release_id, manifest, path, missing, plan)

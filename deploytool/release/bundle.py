@@ -22,21 +22,25 @@ EPOCH = 315532800  # the build's fixed mtime, for the files added here too
 
 
 def _manifest(cache: ArtifactCache, release_id: str | None, app: str, app_dir: Path | None) -> dict[str, Any]:
-    """The named release, or the newest built from `app_dir` (another checkout's builds are not ours)."""
+    """The named release, or the one last built from `app_dir` (another checkout's builds are not ours)."""
+    if release_id is None and app_dir is not None:
+        release_id = cache.last_build(app_dir)
+        if release_id is None:
+            raise UsageError(
+                f"nothing built from {app_dir} yet (cache {cache.root})", hint="run `deploytool build` first"
+            )
     if release_id is None:
         folder = cache.root / "releases"
-        mine = []
-        for path in folder.glob("*.json") if folder.is_dir() else []:
-            data = json.loads(path.read_text())
-            built_from = data.get("inputs", {}).get("app_dir")
-            if data.get("app") == app and (app_dir is None or built_from == str(app_dir.resolve())):
-                mine.append((path.stat().st_mtime, data))
-        if not mine:
-            where = f" from {app_dir}" if app_dir else ""
+        found = (
+            [p for p in folder.glob("*.json") if json.loads(p.read_text()).get("app") == app]
+            if folder.is_dir()
+            else []
+        )
+        if not found:
             raise UsageError(
-                f"no built release of {app!r}{where} in {cache.root}", hint="run `deploytool build` first"
+                f"no built release of {app!r} in {cache.root}", hint="run `deploytool build` first"
             )
-        return dict(max(mine, key=lambda item: item[0])[1])
+        return dict(json.loads(max(found, key=lambda p: p.stat().st_mtime).read_text()))
     manifest = cache.manifest(release_id)
     if manifest is None:
         raise UsageError(

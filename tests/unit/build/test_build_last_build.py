@@ -1,0 +1,24 @@
+"""Push ships, by default, the release last built from the project's own folder."""
+
+from pathlib import Path
+
+from deploytool.build.cache import ArtifactCache, write_json
+
+
+def test_the_last_build_of_each_folder_is_remembered_even_when_content_is_shared(tmp_path: Path) -> None:
+    cache = ArtifactCache(tmp_path / "cache")
+    for release in ("r1", "r2"):
+        write_json(cache.manifest_path(release), {"release_id": release, "app": "sample"})
+    one, two = tmp_path / "one", tmp_path / "two"
+    cache.record_build(one, "r1")
+    cache.record_build(two, "r1")  # a second checkout with the same content: a cache hit, same id
+    cache.record_build(one, "r2")
+    assert cache.last_build(one) == "r2"
+    assert cache.last_build(two) == "r1"
+    assert cache.last_build(tmp_path / "never") is None
+
+
+def test_a_last_build_whose_manifest_was_pruned_counts_as_none(tmp_path: Path) -> None:
+    cache = ArtifactCache(tmp_path / "cache")
+    cache.record_build(tmp_path / "app", "gone")
+    assert cache.last_build(tmp_path / "app") is None
