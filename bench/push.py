@@ -59,7 +59,6 @@ def copy_app(dest: Path) -> Path:
     for name in filter(None, (n.decode() for n in names.split(b"\0"))):
         (dest / name).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(SAMPLE / name, dest / name)
-    subprocess.run(["git", "init", "-q", str(dest)], check=True)
     return dest
 
 

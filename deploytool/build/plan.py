@@ -17,6 +17,7 @@ from deploytool.build.lock import DEFAULT_INDEX, Lock, lock_key, parse_lock, rea
 from deploytool.build.progress import NullProgress, Progress
 from deploytool.build.split import Dest, Split, split
 from deploytool.build.target import Target
+from deploytool.errors import UsageError
 
 # Bump when the commands that build env change (see pipeline.env_commands): it is part of env's hash.
 ENV_STEPS_VERSION = 1
@@ -164,6 +165,12 @@ def make_plan(
 ) -> Plan:
     """Lock (or the pinned one), split and hash; `force` resolves and downloads again."""
     progress = progress or NullProgress()
+    app_files = artifact.app_files(inputs.app_dir)
+    if not app_files:
+        raise UsageError(
+            f"{inputs.app_dir}: no app files to ship (git tracks none of them)",
+            hint="deploytool ships the files git tracks: `git add` the app's files first",
+        )
     target = Target.for_distro(inputs.distro, inputs.python)
     if pinned is None:
         requirements = read_requirements(inputs.requirements_file)
@@ -172,7 +179,6 @@ def make_plan(
         requirements, lock = pinned.requirements, pinned.lock
     build_pin = pinned.build_lock if pinned else None
     result, build_lock, build_files = _split(lock, target, inputs, cache, force, progress, build_pin)
-    app_files = artifact.app_files(inputs.app_dir)
     env_lock = lock.subset(result.names("env"))
     env_h = artifact.env_hash(
         env_lock.text(), build_lock.text(), target.as_dict(), env_recipe(inputs.distro), inputs.root

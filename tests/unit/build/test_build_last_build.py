@@ -22,3 +22,22 @@ def test_a_last_build_whose_manifest_was_pruned_counts_as_none(tmp_path: Path) -
     cache = ArtifactCache(tmp_path / "cache")
     cache.record_build(tmp_path / "app", "gone")
     assert cache.last_build(tmp_path / "app") is None
+
+
+def test_an_app_folder_whose_files_git_does_not_track_is_refused_before_any_work(tmp_path: Path) -> None:
+    import subprocess
+
+    import pytest
+
+    from deploytool.build.plan import BuildInputs, make_plan
+    from deploytool.errors import UsageError
+
+    app = tmp_path / "app"
+    app.mkdir()
+    (app / "app.py").write_text("application = None\n")
+    (app / "requirements.txt").write_text("bottle==0.13.4\n")
+    subprocess.run(["git", "init", "-q", str(app)], check=True)
+    inputs = BuildInputs(app="x", root="/srv/x", app_dir=app, requirements_file=app / "requirements.txt")
+    with pytest.raises(UsageError, match="no app files to ship"):
+        make_plan(inputs, ArtifactCache(tmp_path / "cache"))
+    assert not (tmp_path / "cache" / "locks").exists() or not any((tmp_path / "cache").rglob("*.json"))
