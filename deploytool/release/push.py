@@ -145,6 +145,11 @@ def _deploy(
             steps.preflight(run, bundle, layout, settings)
 
         phase("preflight", pre)
+        if all(steps.unchanged(r, layout) for r in runs) and not dry_run:
+            # every host already runs exactly this: nothing to lock, ship, switch or record
+            out.info("  nothing to do: every host already runs this release with these units and settings")
+            report.ok = True
+            return report
         if dry_run:
             if bundle is not None:
                 phase("stage (dry run)", lambda r: steps.stage(r, bundle, layout, local, dry_run=True))

@@ -68,6 +68,19 @@ class HostRun:
         }
 
 
+def unchanged(run: HostRun, layout: Layout) -> bool:
+    """The host already runs run.release with these exact units and files, every service active."""
+    facts = run.facts
+    assert facts is not None
+    units = run.unit_files()
+    return (
+        facts.current_release == run.release
+        and all(facts.units.get(n) == t for n, t in units.items())
+        and all(facts.active.get(n) == "active" for n in units)
+        and not run.changed_files(layout)
+    )
+
+
 def _sudo(argv: list[str]) -> list[str]:
     return shell.sudo(argv)
 

@@ -148,7 +148,7 @@ def test_push_runs_preflight_lock_stage_switch_gate_journal_unlock_prune_in_orde
     assert set(h1["bytes_sent"]) == {"env", "release"}
 
 
-def test_a_push_with_nothing_changed_restarts_nothing() -> None:
+def test_a_push_with_nothing_changed_restarts_nothing_and_runs_one_command_per_host() -> None:
     host = _host("h1")
     answer = host.responders[0]
 
@@ -170,7 +170,7 @@ def test_a_push_with_nothing_changed_restarts_nothing() -> None:
     report = _run({"h1": host}, local)
     assert report.ok and report.hosts["h1"]["restarted"] == [] and report.hosts["h1"]["units_changed"] == []
     assert local.calls == []  # nothing shipped
-    assert _verbs(host) == ["probe:facts", "lock", "probe:health", "journal", "unlock"]
+    assert host.calls == [host.calls[0]] and _verbs(host) == ["probe:facts"]  # one remote command per host
 
 
 def test_push_rolls_back_every_switched_host_when_the_canary_health_fails() -> None:
