@@ -8,6 +8,7 @@ from deploytool.cli.state import examples, state
 
 app = typer.Typer(
     help="The local artifact cache: built releases (env, lib, app parts) and pruning old ones.",
+    epilog=examples("deploytool artifacts list", "deploytool artifacts prune --keep 3 --dry-run"),
     no_args_is_help=True,
     rich_markup_mode="rich",
     pretty_exceptions_show_locals=False,

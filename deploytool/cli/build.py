@@ -20,6 +20,7 @@ BUILDERS = ("vagrant", "nspawn", "ssh")
 
 box_app = typer.Typer(
     help="The build machines' images: the vagrant-lxc box (and the nspawn root), built from debootstrap.",
+    epilog=examples("deploytool box build", "deploytool box build --distro bookworm"),
     no_args_is_help=True,
     rich_markup_mode="rich",
     pretty_exceptions_show_locals=False,

@@ -10,6 +10,11 @@ from deploytool.cli.state import examples, state
 
 app = typer.Typer(
     help="Show, check and explain the merged JSON config.",
+    epilog=examples(
+        "deploytool config check",
+        "deploytool config show --host h2",
+        "deploytool config example > etc/config.json",
+    ),
     no_args_is_help=True,
     rich_markup_mode="rich",
     pretty_exceptions_show_locals=False,

@@ -23,6 +23,9 @@ if TYPE_CHECKING:
 
 app = typer.Typer(
     help="A local test fleet: real sshd and systemd hosts in network namespaces on this machine (needs root).",
+    epilog=examples(
+        "deploytool fleet up --project sample_app", "deploytool fleet status", "deploytool fleet down"
+    ),
     no_args_is_help=True,
     rich_markup_mode="rich",
 )

@@ -47,7 +47,11 @@ def register(app: typer.Typer) -> None:
     )(rollback)
     app.command(epilog=examples("deploytool status", "deploytool --json status --role shard"))(status)
     app.command(epilog=examples("deploytool releases", "deploytool --json releases --role shard"))(releases)
-    lock_app = typer.Typer(help="See or release the deploy lock on hosts.", no_args_is_help=True)
+    lock_app = typer.Typer(
+        help="See or release the deploy lock on hosts.",
+        no_args_is_help=True,
+        epilog=examples("deploytool lock status", "deploytool lock release --host h2 --yes"),
+    )
     lock_app.command("status", epilog=examples("deploytool lock status --role shard"))(lock_status)
     lock_app.command("release", epilog=examples("deploytool lock release --host h2 --yes"))(lock_release)
     app.add_typer(lock_app, name="lock")
