@@ -7,6 +7,7 @@ of the same name or adds a new kind.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +17,9 @@ from deploytool.errors import ConfigError
 from deploytool.render import environment, render
 from deploytool.resources import recipes_dir
 
+# A Debian package relation: a name, optionally versioned, e.g. `redis-server` or `libpq5 (>= 15)`.
+_DEBIAN_RELATION = re.compile(r"[a-z0-9][a-z0-9+.-]+(?: \((?:<<|<=|=|>=|>>) [A-Za-z0-9.+~:-]+\))?")
+
 
 @dataclass(frozen=True)
 class Recipe:
@@ -24,6 +28,7 @@ class Recipe:
     files: Mapping[str, str]  # template -> installed name, with {unit}
     reload: Literal["restart", "reload"]
     health: Literal["http", "none"]
+    packages: tuple[str, ...] = ()  # Debian packages the service runs from (a .deb depends on them)
 
     def render(self, unit: str, context: Mapping[str, Any]) -> dict[str, str]:
         """The recipe's files for one service: installed file name -> text."""
@@ -61,10 +66,17 @@ def _parse(name: str, spec: Path) -> Recipe:
         data = json.loads(spec.read_text(encoding="utf-8"))
         files = {str(k): str(v) for k, v in data["files"].items()}
         reload, health = data.get("reload", "restart"), data.get("health", "none")
+        packages = data.get("packages", [])
     except (OSError, ValueError, KeyError, AttributeError) as exc:
         raise ConfigError(spec, None, f"not a valid recipe.json ({exc})") from None
     if reload not in ("restart", "reload"):
         raise ConfigError(spec, "reload", f"expected 'restart' or 'reload', got {reload!r}")
     if health not in ("http", "none"):
         raise ConfigError(spec, "health", f"expected 'http' or 'none', got {health!r}")
-    return Recipe(name, spec.parent, files, reload, health)
+    if not isinstance(packages, list) or not all(
+        isinstance(p, str) and _DEBIAN_RELATION.fullmatch(p) for p in packages
+    ):
+        raise ConfigError(
+            spec, "packages", f'expected a list of Debian packages like ["redis-server"], got {packages!r}'
+        )
+    return Recipe(name, spec.parent, files, reload, health, tuple(packages))

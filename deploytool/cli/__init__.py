@@ -12,10 +12,10 @@ from deploytool import __version__
 from deploytool.cli import artifacts as artifacts_cli
 from deploytool.cli import build as build_cli
 from deploytool.cli import config as config_cli
+from deploytool.cli import deb as deb_cli
 from deploytool.cli import fleet as fleet_cli
 from deploytool.cli import init as init_cli
 from deploytool.cli import push as push_cli
-from deploytool.cli import stubs
 from deploytool.cli.state import State, examples
 from deploytool.errors import DeploytoolError
 from deploytool.output import Output
@@ -82,7 +82,7 @@ app.add_typer(artifacts_cli.app, name="artifacts")
 init_cli.register(app)
 build_cli.register(app)
 push_cli.register(app)
-stubs.register(app)
+deb_cli.register(app)
 
 
 def main() -> None:

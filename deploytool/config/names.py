@@ -14,6 +14,9 @@ from typing import Annotated
 
 from pydantic import AfterValidator, Field
 
+from deploytool.deb.version import EXPECTED as DEBIAN_VERSION_EXPECTED
+from deploytool.deb.version import problem as debian_version_problem
+
 _LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
 _DNS = re.compile(rf"{_LABEL}(?:\.{_LABEL})*", re.ASCII)
 _PORT = re.compile(r"[0-9]{1,5}", re.ASCII)
@@ -148,6 +151,14 @@ RelativePath = Annotated[
 LocalPath = Annotated[str, _checked(is_local_path, "a file path without control characters")]
 Text = Annotated[str, _checked(is_text, "text without control characters (newlines, tabs, NUL)")]
 UrlPath = Annotated[str, _matching(r"/[\x21-\x7e]{0,2047}", "a URL path starting with '/', no spaces")]
+DebianVersion = Annotated[str, _checked(lambda v: debian_version_problem(v) is None, DEBIAN_VERSION_EXPECTED)]
+Maintainer = Annotated[
+    str,
+    _matching(
+        r"[^<>@\x00-\x1f]+ <[^<>@\s]+@[^<>@\s]+\.[^<>@\s]+>",
+        "a name and mail address: Ops Team <ops@example.com>",
+    ),
+]
 PythonVersion = Annotated[str, _matching(r"3\.[0-9]{1,2}", "a Python version like 3.11")]
 Distro = Annotated[str, _matching(r"[a-z][a-z0-9.-]{0,31}", "a distribution codename like bookworm")]
 PackageName = Annotated[

@@ -20,11 +20,13 @@ from deploytool.config.names import (
     Address,
     AppName,
     Bind,
+    DebianVersion,
     Distro,
     EnvName,
     HostName,
     Jump,
     LocalPath,
+    Maintainer,
     Name,
     PackageName,
     Port,
@@ -159,6 +161,10 @@ class Deploy(Model):
     root: RemotePath  # default /srv/<app>
     run_as: UnixUser  # default: the app name
     keep_releases: Annotated[int, Field(ge=2, le=100)] = 5
+    version: DebianVersion | None = None  # the .deb's version; default: from the build (deploytool deb)
+    maintainer: Maintainer | None = (
+        None  # the .deb's Maintainer; default: "<app> operators <ops@<app>.invalid>"
+    )
     ssh: Ssh
     batch: Batch = Batch()
     health: Health | None = None
