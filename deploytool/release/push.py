@@ -161,6 +161,8 @@ def _deploy(
         holder = lock.Holder.new(deploy_id, settings.reason, timedelta(minutes=settings.lock_ttl_minutes))
         lock.acquire_all([r.runner for r in runs], layout.lock, holder, wait=settings.lock_wait)
         try:
+            # what preflight saw may be stale (another deploy may have finished while we waited)
+            phase("refresh", lambda r: steps.probe_host(r, layout))
             if bundle is not None:
                 phase("stage", lambda r: steps.stage(r, bundle, layout, local))
             _switch_in_batches(runs, layout, settings, out, report, phase)

@@ -53,6 +53,27 @@ class HostRun:
     def unit_files(self) -> dict[str, str]:
         return {name: text for svc in self.target.services for name, text in svc.files.items()}
 
+    def probe_units(self) -> list[str]:
+        """Every unit a service may have on the host (another recipe may have left a socket)."""
+        names = set(self.unit_files())
+        for svc in self.target.services:
+            names |= {f"{svc.unit}.service", f"{svc.unit}.socket"}
+        return sorted(names)
+
+    def stale_units(self) -> list[str]:
+        """Units on the host that the services' recipes no longer have (e.g. gunicorn's socket after uwsgi)."""
+        assert self.facts is not None
+        wanted = self.unit_files()
+        return sorted(n for n in self.probe_units() if self.facts.units.get(n) is not None and n not in wanted)
+
+    @property
+    def finished(self) -> bool:
+        """The last deploy to `current` completed (a push killed after its switch did not)."""
+        assert self.facts is not None
+        entries = self.facts.entries()
+        last = entries[-1] if entries else None
+        return bool(last and last.get("to") == self.facts.current_release and last.get("result") == "ok")
+
     def host_files(self, layout: Layout) -> dict[str, tuple[bytes, str]]:
         """Files written at switch: path -> (content, mode): env files (0600) and shared files."""
         files = {layout.env_file(s): (c, "0600") for s, c in self.target.env_files.items()}
@@ -78,6 +99,8 @@ def unchanged(run: HostRun, layout: Layout) -> bool:
         and all(facts.units.get(n) == t for n, t in units.items())
         and all(facts.active.get(n) == "active" for n in units)
         and not run.changed_files(layout)
+        and not run.stale_units()
+        and run.finished
     )
 
 
@@ -87,7 +110,7 @@ def _sudo(argv: list[str]) -> list[str]:
 
 def probe_host(run: HostRun, layout: Layout) -> probe.HostFacts:
     """One read-only round trip (through sudo, to hash the root-only env files)."""
-    cmd = probe.facts_command(layout.root, sorted(run.unit_files()), sorted(run.host_files(layout)))
+    cmd = probe.facts_command(layout.root, run.probe_units(), sorted(run.host_files(layout)))
     result = run.runner.run(_sudo(cmd), check=False)
     if not result.ok:
         if "password" in result.stderr or "sudo" in result.stderr:
@@ -238,9 +261,15 @@ def switch(run: HostRun, layout: Layout) -> None:
     assert facts is not None
     changed = {n: t for n, t in run.unit_files().items() if facts.units.get(n) != t}
     run.units_changed = sorted(changed)
+    stale = run.stale_units()
+    if stale:  # another recipe's units: stop them first, so the new ones can take the port
+        regrouped = [s.main_unit for s in run.target.services if any(f"{s.unit}." in n for n in stale)]
+        run.runner.run(_sudo(["systemctl", "disable", "--now", "--", *stale, *regrouped]), check=False)
+        run.runner.run(_sudo(["rm", "-f", "--", *(f"/etc/systemd/system/{u}" for u in stale)]))
+        facts.active.update({u: "inactive" for u in [*stale, *regrouped]})
     for name, text in sorted(changed.items()):
         run.runner.run(_sudo(fs.write_file(f"/etc/systemd/system/{name}")), stdin=text.encode())
-    if changed:
+    if changed or stale:
         run.runner.run(_sudo(systemd.daemon_reload()))
     files = run.changed_files(layout)
     for path, (data, mode) in sorted(files.items()):
@@ -248,6 +277,7 @@ def switch(run: HostRun, layout: Layout) -> None:
     moved = facts.current_release != run.release
     if moved:
         run.runner.run(fs.switch_symlink(layout.current, Layout.link_target(run.release)))
+    moved = moved or not run.finished  # a killed deploy may have switched without restarting
     run.switched = True
     env_changed = {p for p in files if p.startswith(f"{layout.shared}/env/")}
     _start_services(
