@@ -64,7 +64,9 @@ class HostRun:
         """Units on the host that the services' recipes no longer have (e.g. gunicorn's socket after uwsgi)."""
         assert self.facts is not None
         wanted = self.unit_files()
-        return sorted(n for n in self.probe_units() if self.facts.units.get(n) is not None and n not in wanted)
+        return sorted(
+            n for n in self.probe_units() if self.facts.units.get(n) is not None and n not in wanted
+        )
 
     @property
     def finished(self) -> bool:
