@@ -11,7 +11,7 @@ from packaging.version import InvalidVersion, Version
 from deploytool.errors import DeployLocked, DeploytoolError, RemoteCommandFailed
 from deploytool.release import probe
 from deploytool.release.lock import Holder
-from deploytool.release.plan import Bundle, Layout, Settings, Target
+from deploytool.release.plan import Bundle, Layout, Service, Settings, Target
 from deploytool.remote import shell
 from deploytool.remote.commands import fs, rsync, systemd
 from deploytool.remote.runner import Runner
@@ -264,10 +264,11 @@ def switch(run: HostRun, layout: Layout) -> None:
     changed = {n: t for n, t in run.unit_files().items() if facts.units.get(n) != t}
     run.units_changed = sorted(changed)
     stale = run.stale_units()
-    if stale:  # another recipe's units: stop them first, so the new ones can take the port
-        regrouped = [s.main_unit for s in run.target.services if any(f"{s.unit}." in n for n in stale)]
+    regrouped = [svc.main_unit for svc in run.target.services if _units_changed_shape(svc, facts)]
+    if stale or regrouped:  # another recipe's units: stop them first, so the new ones can take the port
         run.runner.run(_sudo(["systemctl", "disable", "--now", "--", *stale, *regrouped]), check=False)
-        run.runner.run(_sudo(["rm", "-f", "--", *(f"/etc/systemd/system/{u}" for u in stale)]))
+        if stale:
+            run.runner.run(_sudo(["rm", "-f", "--", *(f"/etc/systemd/system/{u}" for u in stale)]))
         facts.active.update({u: "inactive" for u in [*stale, *regrouped]})
     for name, text in sorted(changed.items()):
         run.runner.run(_sudo(fs.write_file(f"/etc/systemd/system/{name}")), stdin=text.encode())
@@ -285,6 +286,12 @@ def switch(run: HostRun, layout: Layout) -> None:
     _start_services(
         run, changed, force=moved or (bool(files) and not env_changed), env_changed=env_changed, layout=layout
     )
+
+
+def _units_changed_shape(svc: Service, facts: probe.HostFacts) -> bool:
+    """The service had units before, and its recipe now has a different set (e.g. uwsgi -> gunicorn + socket)."""
+    before = {n for n in (f"{svc.unit}.service", f"{svc.unit}.socket") if facts.units.get(n) is not None}
+    return bool(before) and before != set(svc.files)
 
 
 def _start_services(
